@@ -1,0 +1,28 @@
+# 专家库 — two commands: `make run` starts the app, `make test` runs every test layer.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+EXPERT_DATA_DIR ?= ./data
+export EXPERT_DATA_DIR
+
+.PHONY: run test bench clean-venv
+
+$(BIN)/.installed: requirements.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+run: $(BIN)/.installed
+	$(BIN)/python -m streamlit run app.py --server.port=$(PORT)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_registry_page.py
+
+clean-venv:
+	rm -rf $(VENV)
