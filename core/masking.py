@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable
 
-from core import vocab
+from core.auth import can
 from core.expert_fields import SENSITIVE_KEYS
 
 MASK = "*"
-ROLES_SEEING_SENSITIVE = (vocab.ROLE_ADMIN, vocab.ROLE_OFFICE)
 
 
 def mask_id_number(value: str | None) -> str:
@@ -56,4 +55,4 @@ def mask_record(record: dict, keys: Iterable[str] = SENSITIVE_KEYS) -> dict:
 
 def can_see_sensitive(role: str) -> bool:
     """管理员 and 专家管理办公室 see ID numbers and phones unmasked; 使用科室 and 领导 do not."""
-    return role in ROLES_SEEING_SENSITIVE
+    return can(role, "view_sensitive")

@@ -1,0 +1,217 @@
+"""专家库 — the expert registry use cases: list and filter, detail with audit history, create and edit with
+validation, pool counts against the caps, Excel export and all-or-nothing import, and the demo pool.
+
+Records carry the `policy_id` they were made under; the registry shows the records of the active profile.
+ID numbers and phones are masked for roles that do not need them (使用科室, 领导).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.auth import can
+from core.errors import DuplicateError, NotFoundError, PermissionDenied, ValidationError
+from core.expert import validate_expert
+from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, SENSITIVE_KEYS
+from core.masking import mask_record
+from core.registry import (PoolSummary, RegistryFilter, filter_experts, group_role_problems, pool_summary,
+                           registry_row, terms_ending)
+from services import demo as demo_pool
+from services import excel_io
+from services.context import AppContext, User
+from services.settings import active_policy, require_policy
+
+EXPERTS = "experts"
+UNIQUE = ("id_number",)
+DEMO_SEED = 2026
+
+
+def _repo(ctx: AppContext):
+    return ctx.store.collection(EXPERTS)
+
+
+def _require(actor: User, permission: str, message: str) -> None:
+    if not can(actor.role, permission):
+        raise PermissionDenied(message)
+
+
+def _shown(actor: User, record: dict) -> dict:
+    return record if can(actor.role, "view_sensitive") else mask_record(record, SENSITIVE_KEYS)
+
+
+def active_experts(ctx: AppContext) -> list[dict]:
+    """Every record made under the active profile."""
+    pid = active_policy(ctx).id
+    return _repo(ctx).search(lambda d: d.get("policy_id") == pid)
+
+
+def other_policy_count(ctx: AppContext) -> dict[str, int]:
+    pid = active_policy(ctx).id
+    counts: dict[str, int] = {}
+    for d in _repo(ctx).search(lambda d: d.get("policy_id") != pid):
+        counts[d.get("policy_id", "?")] = counts.get(d.get("policy_id", "?"), 0) + 1
+    return counts
+
+
+# --- reading ---------------------------------------------------------------------------------------------
+def registry(ctx: AppContext, actor: User, flt: RegistryFilter) -> tuple[list[dict], list[dict]]:
+    """(table rows of the filtered view, the filtered records masked for the actor)."""
+    _require(actor, "view_registry", "无权查看专家库")
+    policy = active_policy(ctx)
+    records = sorted(filter_experts(active_experts(ctx), flt, policy.taxonomy), key=lambda e: e["id"])
+    today = ctx.today()
+    return [registry_row(e, policy.taxonomy, today) for e in records], [_shown(actor, e) for e in records]
+
+
+def summary(ctx: AppContext) -> PoolSummary:
+    return pool_summary(active_experts(ctx), active_policy(ctx).taxonomy)
+
+
+def group_problems(ctx: AppContext) -> list[str]:
+    return group_role_problems(active_experts(ctx), active_policy(ctx).taxonomy)
+
+
+def ending_terms(ctx: AppContext, actor: User, days: int = 90) -> list[dict]:
+    return [_shown(actor, e) for e in terms_ending(active_experts(ctx), ctx.today(), days)]
+
+
+def get_expert(ctx: AppContext, actor: User, expert_id: int) -> dict:
+    _require(actor, "view_registry", "无权查看专家信息")
+    doc = _repo(ctx).get(expert_id)
+    if doc is None:
+        raise NotFoundError(f"专家记录 {expert_id} 不存在")
+    return _shown(actor, doc)
+
+
+def history(ctx: AppContext, actor: User, expert_id: int) -> list[dict]:
+    """The record's audit trail, newest first: who, when, what, and each changed field old → new."""
+    _require(actor, "view_registry", "无权查看专家信息")
+    rows = []
+    for entry in reversed(ctx.store.audit.entries(collection=EXPERTS, record_id=expert_id)):
+        before = _shown(actor, entry.get("before") or {})
+        after = _shown(actor, entry.get("after") or {})
+        changes = []
+        for key in sorted(set(before) | set(after), key=_field_order):
+            if key in ("schema_version", "updated_at", "created_at"):
+                continue
+            if before.get(key) != after.get(key):
+                label = FIELDS_BY_KEY[key].label if key in FIELDS_BY_KEY else key
+                changes.append(f"{label}：{_fmt(before.get(key))} → {_fmt(after.get(key))}")
+        rows.append({"时间": entry["ts"], "操作人": entry["actor"], "操作": entry["action"],
+                     "变更": "；".join(changes) if entry.get("before") else "新建记录"})
+    return rows
+
+
+def _field_order(key: str) -> int:
+    keys = [f.key for f in EXPERT_FIELDS]
+    return keys.index(key) if key in keys else len(keys)
+
+
+def _fmt(value) -> str:
+    if value is None or value == "" or value == []:
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+def create_expert(ctx: AppContext, actor: User, data: dict) -> int:
+    """Validate under the active profile and save; a duplicate 身份证号 is refused (X-I1)."""
+    _require(actor, "edit_experts", "无权录入专家信息")
+    policy = active_policy(ctx)
+    clean = validate_expert(data, policy, ctx.today())
+    now = ctx.now().isoformat(timespec="seconds")
+    clean.update(policy_id=policy.id, is_demo=False, created_at=now, updated_at=now)
+    return _repo(ctx).insert(clean, actor=actor.username, action="新建专家", unique=UNIQUE)
+
+
+def find_by_id_number(ctx: AppContext, id_number: str) -> dict | None:
+    number = (id_number or "").strip().upper()
+    found = _repo(ctx).search(lambda d: d.get("id_number") == number)
+    return found[0] if found else None
+
+
+def update_expert(ctx: AppContext, actor: User, expert_id: int, data: dict) -> dict:
+    """Validate the edited record under the profile it was made under and save the changed fields."""
+    _require(actor, "edit_experts", "无权修改专家信息")
+    existing = _repo(ctx).get(expert_id)
+    if existing is None:
+        raise NotFoundError(f"专家记录 {expert_id} 不存在")
+    policy = require_policy(ctx, existing.get("policy_id") or active_policy(ctx).id)
+    editable = {f.key: existing.get(f.key) for f in EXPERT_FIELDS if f.key in existing}
+    editable.update(data)
+    clean = validate_expert(editable, policy, ctx.today(), existing=existing)
+    clean["updated_at"] = ctx.now().isoformat(timespec="seconds")
+    return _repo(ctx).update(expert_id, clean, actor=actor.username, action="修改专家信息", unique=UNIQUE)
+
+
+# --- Excel -----------------------------------------------------------------------------------------------
+def export_xlsx(ctx: AppContext, actor: User, records: list[dict]) -> bytes:
+    """The given (already filtered and masked) view as Excel; IDs and phones as text."""
+    _require(actor, "export_experts", "无权导出专家名单")
+    taxonomy = active_policy(ctx).taxonomy
+    return excel_io.export_experts_xlsx([_shown(actor, r) for r in records],
+                                        specialty_label=lambda c: _label(taxonomy, c))
+
+
+def _label(taxonomy, code: str) -> str:
+    return taxonomy.specialty_label(code) if code in taxonomy.all_specialty_codes() else code
+
+
+def import_template(ctx: AppContext) -> bytes:
+    return excel_io.blank_import_template_xlsx(active_policy(ctx))
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    saved: int
+    errors: list  # excel_io.RowError, in row order
+
+
+def import_xlsx(ctx: AppContext, actor: User, data: bytes) -> ImportOutcome:
+    """Validate every row; save all of them in one write, or none with every bad row and why."""
+    _require(actor, "import_experts", "无权导入专家名单")
+    policy = active_policy(ctx)
+    result = excel_io.parse_import_xlsx(data, policy, ctx.today())
+    errors = list(result.errors)
+    if not errors:
+        existing = {d.get("id_number"): d for d in _repo(ctx).all()}
+        for row_no, row in zip(result.row_numbers, result.rows):
+            if row["id_number"] in existing:
+                errors.append(excel_io.RowError(row_no, "身份证号",
+                                                f"身份证号 {row['id_number']} 已在专家库中（{existing[row['id_number']].get('name', '')}）"))
+    if errors:
+        return ImportOutcome(0, errors)
+    now = ctx.now().isoformat(timespec="seconds")
+    docs = [dict(r, policy_id=policy.id, is_demo=False, created_at=now, updated_at=now) for r in result.rows]
+    try:
+        ids = _repo(ctx).insert_many(docs, actor=actor.username, action="Excel导入专家", unique=UNIQUE)
+    except DuplicateError as e:  # another session saved the same ID meanwhile
+        return ImportOutcome(0, [excel_io.RowError(0, "身份证号", e.message)])
+    return ImportOutcome(len(ids), [])
+
+
+# --- demo pool -------------------------------------------------------------------------------------------
+def has_demo(ctx: AppContext) -> bool:
+    return bool(_repo(ctx).search(lambda d: d.get("is_demo")))
+
+
+def load_demo(ctx: AppContext, actor: User, *, seed: int = DEMO_SEED) -> int:
+    """加载演示数据 — only on an empty registry, so demo records never mix with real ones."""
+    _require(actor, "load_demo", "无权加载演示数据")
+    if _repo(ctx).all():
+        raise ValidationError(("demo", "专家库中已有数据，只能在空库中加载演示数据"))
+    policy = active_policy(ctx)
+    records = demo_pool.generate_demo_pool(policy, seed=seed, today=ctx.today())
+    now = ctx.now().isoformat(timespec="seconds")
+    docs = [dict(validate_expert(r, policy, ctx.today()), policy_id=policy.id, is_demo=True,
+                 created_at=now, updated_at=now) for r in records]
+    return len(_repo(ctx).insert_many(docs, actor=actor.username, action="加载演示数据", unique=UNIQUE))
+
+
+def remove_demo(ctx: AppContext, actor: User) -> int:
+    """一键删除演示数据 (admin)."""
+    _require(actor, "remove_demo", "只有管理员可以删除演示数据")
+    return _repo(ctx).delete_where(lambda d: bool(d.get("is_demo")), actor=actor.username, action="删除演示数据")

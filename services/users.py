@@ -1,0 +1,162 @@
+"""用户与登录 — first-run setup, login with lockout, and user management by an admin.
+
+Roles: 管理员, 专家管理办公室, 使用科室 (with its department name), 领导. Passwords are stored as scrypt hashes
+(core.auth); five failed attempts lock an account for fifteen minutes; a disabled account cannot log in.
+"""
+from __future__ import annotations
+
+from core import vocab
+from core.auth import (after_failed_login, after_successful_login, can, check_new_password, check_username,
+                       hash_password, locked_until, verify_password)
+from core.errors import AuthError, NotFoundError, PermissionDenied, ValidationError
+from services import settings
+from services.context import AppContext, User
+
+USERS = "users"
+# The password hash never goes into the audit log.
+REDACT = ("password_hash",)
+# Same message for unknown user and wrong password, so the login does not reveal which user names exist.
+BAD_LOGIN = "用户名或密码错误"
+
+
+def _repo(ctx: AppContext):
+    return ctx.store.collection(USERS, redact=REDACT)
+
+
+def _find(ctx: AppContext, username: str) -> dict | None:
+    found = _repo(ctx).search(lambda d: d.get("username") == username)
+    return found[0] if found else None
+
+
+def _to_user(doc: dict) -> User:
+    return User(doc["username"], doc.get("display_name") or doc["username"], doc["role"], doc.get("department", ""))
+
+
+def needs_setup(ctx: AppContext) -> bool:
+    """True on first start: there is no user yet, so the setup screen creates the admin."""
+    return not _repo(ctx).all()
+
+
+def _new_user_doc(ctx, username, display_name, role, department, password, confirm) -> dict:
+    username = check_username(username)
+    errors = []
+    display_name = (display_name or "").strip()
+    if not display_name:
+        errors.append(("display_name", "姓名为必填项"))
+    elif len(display_name) > 30:
+        errors.append(("display_name", "姓名不能超过30字"))
+    if role not in vocab.ROLES:
+        errors.append(("role", f"角色须为：{'、'.join(vocab.ROLES)}"))
+    department = (department or "").strip()
+    if role == vocab.ROLE_DEPARTMENT and not department:
+        errors.append(("department", "使用科室账号须填写科室名称"))
+    try:
+        check_new_password(password, confirm)
+    except ValidationError as e:
+        errors.extend(e.errors)
+    if errors:
+        raise ValidationError(errors)
+    return {"username": username, "display_name": display_name, "role": role,
+            "department": department if role == vocab.ROLE_DEPARTMENT else "",
+            "password_hash": hash_password(password), "disabled": False, "failed_count": 0,
+            "locked_until": None, "created_at": ctx.now().isoformat(timespec="seconds")}
+
+
+def create_first_admin(ctx: AppContext, *, username: str, display_name: str, password: str, confirm: str,
+                       policy_id: str) -> User:
+    """First-run setup: creates the admin account and chooses the installation's policy profile."""
+    if not needs_setup(ctx):
+        raise PermissionDenied("系统已完成初始设置，请登录")
+    doc = _new_user_doc(ctx, username, display_name, vocab.ROLE_ADMIN, "", password, confirm)
+    if policy_id not in ctx.policies:
+        raise ValidationError(("policy_id", "请选择本单位执行的政策"))
+    _repo(ctx).insert(doc, actor=doc["username"], action="初始设置：创建管理员", unique=("username",))
+    admin = _to_user(doc)
+    settings.set_active_policy(ctx, admin, policy_id)
+    return admin
+
+
+def login(ctx: AppContext, username: str, password: str) -> User:
+    """Check the password; count failures and lock after the fifth; refuse disabled or locked accounts."""
+    username = (username or "").strip()
+    doc = _find(ctx, username)
+    now = ctx.now()
+    if doc is None:
+        raise AuthError(BAD_LOGIN)
+    until = locked_until(doc, now)
+    if until is not None:
+        raise AuthError(f"连续输错密码，账号已锁定至 {until:%H:%M}，请稍后再试或联系管理员")
+    if doc.get("disabled"):
+        raise AuthError("该账号已停用，请联系管理员")
+    if not verify_password(password or "", doc["password_hash"]):
+        changes = after_failed_login(doc, now)
+        _repo(ctx).update(doc["id"], changes, actor=username, action="登录失败")
+        if changes.get("locked_until"):
+            raise AuthError("连续5次输错密码，账号已锁定15分钟")
+        raise AuthError(BAD_LOGIN)
+    _repo(ctx).update(doc["id"], after_successful_login(now), actor=username, action="登录")
+    return _to_user(doc)
+
+
+def _require_admin(actor: User) -> None:
+    if not can(actor.role, "manage_users"):
+        raise PermissionDenied("只有管理员可以管理用户")
+
+
+def list_users(ctx: AppContext, actor: User) -> list[dict]:
+    _require_admin(actor)
+    now = ctx.now()
+    rows = []
+    for d in sorted(_repo(ctx).all(), key=lambda d: d["username"]):
+        until = locked_until(d, now)
+        rows.append({"用户名": d["username"], "姓名": d.get("display_name", ""), "角色": d["role"],
+                     "科室": d.get("department", ""),
+                     "状态": "停用" if d.get("disabled") else (f"锁定至{until:%H:%M}" if until else "正常"),
+                     "最近登录": d.get("last_login") or ""})
+    return rows
+
+
+def create_user(ctx: AppContext, actor: User, *, username: str, display_name: str, role: str,
+                department: str = "", password: str, confirm: str) -> None:
+    _require_admin(actor)
+    doc = _new_user_doc(ctx, username, display_name, role, department, password, confirm)
+    _repo(ctx).insert(doc, actor=actor.username, action="创建用户", unique=("username",))
+
+
+def _existing(ctx: AppContext, username: str) -> dict:
+    doc = _find(ctx, username)
+    if doc is None:
+        raise NotFoundError(f"用户 {username} 不存在")
+    return doc
+
+
+def set_disabled(ctx: AppContext, actor: User, username: str, disabled: bool) -> None:
+    _require_admin(actor)
+    doc = _existing(ctx, username)
+    if disabled and username == actor.username:
+        raise ValidationError(("username", "不能停用自己正在使用的账号"))
+    if disabled and doc["role"] == vocab.ROLE_ADMIN and _active_admins(ctx) <= 1:
+        raise ValidationError(("username", "至少需要保留一个可用的管理员账号"))
+    _repo(ctx).update(doc["id"], {"disabled": disabled}, actor=actor.username,
+                      action="停用用户" if disabled else "启用用户")
+
+
+def _active_admins(ctx: AppContext) -> int:
+    return len(_repo(ctx).search(lambda d: d.get("role") == vocab.ROLE_ADMIN and not d.get("disabled")))
+
+
+def reset_password(ctx: AppContext, actor: User, username: str, password: str, confirm: str) -> None:
+    """Admin sets a new password; the lock and failure count are cleared."""
+    _require_admin(actor)
+    doc = _existing(ctx, username)
+    check_new_password(password, confirm)
+    _repo(ctx).update(doc["id"], {"password_hash": hash_password(password), "failed_count": 0,
+                                  "locked_until": None}, actor=actor.username, action="重置密码")
+
+
+def change_own_password(ctx: AppContext, actor: User, old: str, new: str, confirm: str) -> None:
+    doc = _existing(ctx, actor.username)
+    if not verify_password(old or "", doc["password_hash"]):
+        raise ValidationError(("old", "原密码不正确"))
+    check_new_password(new, confirm)
+    _repo(ctx).update(doc["id"], {"password_hash": hash_password(new)}, actor=actor.username, action="修改密码")
