@@ -57,4 +57,4 @@ def build_context(data_dir: Path | None | str = "default", *, clock: Callable[[]
     path = default_data_dir() if data_dir == "default" else (Path(data_dir) if data_dir is not None else None)
     if path is not None:
         path.mkdir(parents=True, exist_ok=True)
-    return AppContext(store=open_store(path), policies=load_policies(policy_dir), clock=clock)
+    return AppContext(store=open_store(path, clock=clock), policies=load_policies(policy_dir), clock=clock)

@@ -1,0 +1,103 @@
+"""数据存储 — `open_store(data_dir)`: the embedded store of the app, one JSON file per collection.
+
+Opening checks before anything runs: temp files left by a crash are removed (under each file's lock, so a write
+in progress in another process is never disturbed), every `*.json` in the folder must parse — a file that does
+not raises StoreCorruptError naming the file and the newest backup, and the app stops rather than start on an
+empty store — and an audit line torn by a crash is finished or dropped. `backups/` is not scanned.
+`open_store(None)` gives an in-memory store with the same behaviour (no files, backups unavailable) for fast
+unit tests of services. Open the store once per process (Streamlit: `st.cache_resource`) — opening parses every
+file; several `Store` objects on one folder are nevertheless safe, as they share TinyDB instances and locks.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from store.audit import AuditLog
+from store.backups import Backups
+from store.locks import shared_lock
+from store.repository import (CollectionFile, Repository, file_collection, memory_collection,
+                              reset_open_collections)
+from store.storage import parse, stale_temp_files
+
+log = logging.getLogger(__name__)
+NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
+
+
+class Store:
+    """The store: `collection(name)` repositories, the `audit` log and the `backups`."""
+
+    def __init__(self, data_dir: Path | None, *, clock: Callable[[], datetime] | None = None):
+        self.data_dir = Path(data_dir).resolve() if data_dir is not None else None
+        self.audit = AuditLog(self.data_dir, clock=clock)
+        on_restore = (lambda: reset_open_collections(self.data_dir)) if self.data_dir is not None else None
+        self.backups = Backups(self.data_dir, self.audit, on_restore=on_restore)
+        self._memory: dict[str, CollectionFile] = {}
+        self._memory_lock = threading.Lock()
+
+    @property
+    def in_memory(self) -> bool:
+        return self.data_dir is None
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.data_dir) if self.data_dir else '内存'})"
+
+    def collection(self, name: str, *, redact: Iterable[str] = ()) -> Repository:
+        """The repository of collection `name` (file `<data_dir>/<name>.json`); `redact`: fields never audited."""
+        if not isinstance(name, str) or not NAME.match(name):
+            raise ValueError(f"集合名只能包含字母、数字、下划线和连字符：{name!r}")
+        if self.data_dir is None:
+            with self._memory_lock:
+                handle = self._memory.get(name)
+                if handle is None:
+                    handle = self._memory[name] = memory_collection(name)
+        else:
+            handle = file_collection(self.data_dir / f"{name}.json")
+        return Repository(name, handle, self.audit, redact=redact)
+
+    def collections(self) -> list[str]:
+        """Names of the collections that hold data (have a file, or in memory have been written)."""
+        if self.data_dir is None:
+            with self._memory_lock:
+                return sorted(n for n, h in self._memory.items() if h.storage.read() is not None)
+        return sorted(p.stem for p in self.data_dir.glob("*.json"))
+
+
+def _remove_stale_temp_files(data_dir: Path) -> None:
+    for base, paths in stale_temp_files(data_dir).items():
+        with shared_lock(data_dir / base):  # no write of that file can be in progress while we hold it
+            for path in paths:
+                try:
+                    path.unlink()
+                    log.warning("已删除上次异常退出留下的临时文件 %s", path.name)
+                except FileNotFoundError:
+                    pass
+
+
+def _check_files(data_dir: Path) -> None:
+    for path in sorted(data_dir.glob("*.json")):
+        if path.is_file():
+            parse(path.read_bytes(), path)
+
+
+def open_store(data_dir: Path | str | None, *, clock: Callable[[], datetime] | None = None) -> Store:
+    """Open (creating the folder if needed) the store in `data_dir`; None → a new in-memory store.
+
+    Raises StoreCorruptError (Chinese, naming the file and the newest backup) if a data file does not parse.
+    `clock` gives the audit log's timestamps (default: the local time now).
+    """
+    if data_dir is None:
+        return Store(None, clock=clock)
+    folder = Path(data_dir)
+    os.makedirs(folder, exist_ok=True)
+    folder = folder.resolve()
+    _remove_stale_temp_files(folder)
+    _check_files(folder)
+    store = Store(folder, clock=clock)
+    store.audit.repair_torn_tail()
+    return store

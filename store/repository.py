@@ -1,0 +1,302 @@
+"""数据集合 — a Repository over one collection: read copies, write atomically under lock, audit every write.
+
+This is the seam services use; no TinyDB type crosses it (documents are plain dicts with an integer "id"), so a
+second backend could stand behind the same methods. Each collection file has exactly one TinyDB instance per
+process, kept in a registry keyed by the resolved path: several TinyDB instances on one file each cache their
+next id and lose inserts ("Document with ID N already exists"), which is why they are shared.
+
+A write holds the collection's lock (thread lock, then flock) across the whole read-modify-write: read the file
+once, check uniqueness, change, write the file atomically, append the audit line(s). If any step fails the data
+file is put back, TinyDB's query cache and cached next id are cleared, and the caller gets StoreError in Chinese
+(or DuplicateError / NotFoundError before anything was written). Ids are TinyDB doc_ids, never reused (see
+storage `_meta.last_id`); "id" is added to every returned dict and stripped from every stored one, and every
+stored document carries `schema_version`.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.table import Document
+
+from core.errors import DuplicateError, NotFoundError, StoreError
+from core.expert_fields import FIELDS_BY_KEY
+from store.audit import AuditLog
+from store.locks import FileLock, shared_lock
+from store.storage import (DATA_TABLE, SCHEMA_VERSION, AtomicJSONStorage, MemoryJSONStorage, _Transactional, last_id,
+                           write_error_message)
+
+log = logging.getLogger(__name__)
+REDACTED = "〔已隐藏〕"
+Predicate = Callable[[dict], bool]
+
+
+class CollectionFile:
+    """One collection's single TinyDB instance, its table and its lock."""
+
+    def __init__(self, storage: _Transactional, lock: FileLock):
+        self.storage = storage
+        self.lock = lock
+        self.db = TinyDB(storage=lambda: storage)
+        self.table = self.db.table(DATA_TABLE)
+
+    def reset_caches(self) -> None:
+        """Forget anything TinyDB keeps between operations, so the next one reads the storage afresh."""
+        self.table.clear_cache()
+        self.table._next_id = None
+
+
+_files: dict[str, CollectionFile] = {}
+_files_lock = threading.Lock()
+_files_pid = os.getpid()
+
+
+def file_collection(path: Path) -> CollectionFile:
+    """The process-wide CollectionFile of `path` (created on first use)."""
+    global _files_pid
+    key = str(Path(path).resolve())
+    with _files_lock:
+        if os.getpid() != _files_pid:  # a forked child builds its own instances and locks
+            _files.clear()
+            _files_pid = os.getpid()
+        handle = _files.get(key)
+        if handle is None:
+            handle = _files[key] = CollectionFile(AtomicJSONStorage(key), shared_lock(Path(key)))
+        return handle
+
+
+def reset_open_collections(data_dir: Path) -> None:
+    """After a restore: every open TinyDB instance on `data_dir` must re-read (caches cleared)."""
+    folder = str(Path(data_dir).resolve())
+    with _files_lock:
+        handles = [h for k, h in _files.items() if str(Path(k).parent) == folder]
+    for handle in handles:
+        handle.reset_caches()
+
+
+def memory_collection(name: str) -> CollectionFile:
+    return CollectionFile(MemoryJSONStorage(f"{name}.json"), FileLock(None))
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+def _encode(doc: Any) -> str:
+    return json.dumps(doc, ensure_ascii=False, allow_nan=False)
+
+
+def _prepare(doc: Mapping) -> dict:
+    """A private deep copy of what will be stored: JSON values only, no "id", current schema_version."""
+    if not isinstance(doc, Mapping):
+        raise TypeError(f"要保存的记录必须是 dict，而不是 {type(doc).__name__}")
+    try:
+        body = json.loads(_encode(dict(doc)))
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"记录中含有不能保存为 JSON 的值：{e}") from None
+    body.pop("id", None)
+    body["schema_version"] = SCHEMA_VERSION
+    return body
+
+
+def _with_id(doc_id: int, body: Mapping) -> dict:
+    return {"id": int(doc_id), **body}
+
+
+def _norm(value: Any) -> Any:
+    """The form compared for uniqueness (None: empty, not checked). Text ignores case and outer spaces."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return ("s", text.casefold()) if text else None
+    if isinstance(value, (list, dict)):
+        return ("j", json.dumps(value, sort_keys=True, ensure_ascii=False)) if value else None
+    return ("v", value)
+
+
+def _shown(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else _encode(value)
+
+
+def _label(key: str) -> str:
+    spec = FIELDS_BY_KEY.get(key)
+    return spec.label if spec else key
+
+
+def _check_unique(new: list[dict], existing: Mapping[str, Mapping], keys: Iterable[str],
+                  exclude_id: int | None = None) -> None:
+    """DuplicateError if a new document repeats a unique value of another record or of the same batch."""
+    for key in keys:
+        wanted = {}
+        for position, body in enumerate(new, 1):
+            value = _norm(body.get(key))
+            if value is None:
+                continue
+            if value in wanted:
+                raise DuplicateError(f"{_label(key)} {_shown(body.get(key))} 在本批数据中重复（第 {wanted[value]} 条与第 "
+                                     f"{position} 条）")
+            wanted[value] = position
+        if not wanted:
+            continue
+        for doc_id, doc in existing.items():
+            if exclude_id is not None and int(doc_id) == exclude_id:
+                continue
+            value = _norm(doc.get(key))
+            if value is not None and value in wanted:
+                shown = _shown(new[wanted[value] - 1].get(key))
+                raise DuplicateError(f"{_label(key)} {shown} 已存在（记录 {int(doc_id)}）", existing_id=int(doc_id))
+
+
+class Repository:
+    """One collection of documents. Reads return fresh copies; writes are atomic, locked and audited."""
+
+    def __init__(self, name: str, handle: CollectionFile, audit: AuditLog, *, redact: Iterable[str] = ()):
+        self.name = name
+        self._h = handle
+        self._audit = audit
+        self._redact = tuple(redact)
+
+    def __repr__(self) -> str:
+        return f"Repository({self.name!r})"
+
+    # --- reading (no lock needed: files are replaced atomically, and each read parses afresh) ---------------
+    def get(self, id: int) -> dict | None:
+        """The record with this id, or None."""
+        try:
+            doc_id = int(id)
+        except (TypeError, ValueError):
+            return None
+        doc = self._h.table.get(doc_id=doc_id)
+        return _with_id(doc.doc_id, doc) if doc is not None else None
+
+    def all(self) -> list[dict]:
+        """Every record, by id."""
+        return sorted((_with_id(d.doc_id, d) for d in self._h.table.all()), key=lambda d: d["id"])
+
+    def search(self, pred: Predicate) -> list[dict]:
+        """The records for which `pred(record)` is true, by id (each record is a fresh copy)."""
+        return [d for d in self.all() if pred(d)]
+
+    def count(self, pred: Predicate | None = None) -> int:
+        return len(self.all()) if pred is None else len(self.search(pred))
+
+    # --- writing -----------------------------------------------------------------------------------------
+    @contextmanager
+    def _transaction(self):
+        h = self._h
+        with h.lock:
+            h.storage.begin()
+            h.reset_caches()
+            ok = False
+            try:
+                yield h.storage.read()  # never None inside a transaction
+                ok = True
+            except OSError as e:
+                self._undo(e)
+                raise StoreError(write_error_message(e)) from e
+            except BaseException as e:
+                self._undo(e)
+                raise
+            finally:
+                h.storage.end(ok)
+                h.reset_caches()
+
+    def _undo(self, error: BaseException) -> None:
+        try:
+            self._h.storage.rollback()
+        except OSError as e:
+            log.critical("集合 %s 写入失败后未能恢复原文件：%s（原错误：%r）", self.name, e, error)
+            raise StoreError("保存失败，且未能恢复原数据文件：数据文件可能已包含本次修改但操作日志没有记录。"
+                             "请立即联系系统管理员核对。") from error
+
+    def _audit_records(self, rows: list[tuple[int, dict | None, dict | None]]):
+        return [(self.name, doc_id, self._hide(before), self._hide(after)) for doc_id, before, after in rows]
+
+    def _hide(self, body: dict | None) -> dict | None:
+        if body is None or not self._redact:
+            return body
+        return {k: (REDACTED if k in self._redact else v) for k, v in body.items()}
+
+    def insert(self, doc: Mapping, *, actor: str, action: str, unique: Iterable[str] = ("id_number",)) -> int:
+        """Add one record; DuplicateError if a `unique` field's value is already used. Returns its id."""
+        return self.insert_many([doc], actor=actor, action=action, unique=unique)[0]
+
+    def insert_many(self, docs: Iterable[Mapping], *, actor: str, action: str,
+                    unique: Iterable[str] = ()) -> list[int]:
+        """Add several records in one write: all or nothing (duplicates within the batch refused too)."""
+        bodies = [_prepare(d) for d in docs]
+        if not bodies:
+            return []
+        unique = tuple(unique)
+        with self._transaction() as data:
+            _check_unique(bodies, data.get(DATA_TABLE, {}), unique)
+            first = last_id(data) + 1
+            ids = list(range(first, first + len(bodies)))
+            self._h.storage.will_change(ids)
+            self._h.table.insert_multiple([Document(b, doc_id=i) for i, b in zip(ids, bodies)])
+            self._audit.append(actor, action, self._audit_records([(i, None, b) for i, b in zip(ids, bodies)]))
+        return ids
+
+    def update(self, id: int, changes: Mapping | Callable[[dict], dict | None], *, actor: str, action: str,
+               unique: Iterable[str] = ()) -> dict:
+        """Change one record: a dict of fields to set, or a function from the record to the new record.
+
+        Returns the new record. NotFoundError if there is no such record; nothing is written (or audited)
+        when the result equals the stored record.
+        """
+        doc_id = int(id)
+        with self._transaction() as data:
+            current = data.get(DATA_TABLE, {}).get(str(doc_id))
+            if current is None:
+                raise NotFoundError(f"记录 {doc_id} 不存在或已被删除")
+            before = copy.deepcopy(current)
+            if callable(changes):
+                draft = _with_id(doc_id, copy.deepcopy(current))
+                result = changes(draft)
+                after = _prepare(draft if result is None else result)
+            else:
+                after = _prepare({**before, **changes})
+            if after == before:
+                return _with_id(doc_id, before)
+            _check_unique([after], data.get(DATA_TABLE, {}), tuple(unique), exclude_id=doc_id)
+
+            def replace(stored: dict) -> None:
+                stored.clear()
+                stored.update(after)
+
+            self._h.storage.will_change([doc_id])
+            self._h.table.update(replace, doc_ids=[doc_id])
+            self._audit.append(actor, action, self._audit_records([(doc_id, before, after)]))
+        return _with_id(doc_id, copy.deepcopy(after))
+
+    def delete(self, id: int, *, actor: str, action: str) -> None:
+        """Remove one record; NotFoundError if there is none."""
+        doc_id = int(id)
+        with self._transaction() as data:
+            current = data.get(DATA_TABLE, {}).get(str(doc_id))
+            if current is None:
+                raise NotFoundError(f"记录 {doc_id} 不存在或已被删除")
+            before = copy.deepcopy(current)
+            self._h.storage.will_change([doc_id])
+            self._h.table.remove(doc_ids=[doc_id])
+            self._audit.append(actor, action, self._audit_records([(doc_id, before, None)]))
+
+    def delete_where(self, pred: Predicate, *, actor: str, action: str) -> int:
+        """Remove every record for which `pred(record)` is true, in one write; returns how many."""
+        with self._transaction() as data:
+            table = data.get(DATA_TABLE, {})
+            # pred sees copies, so it cannot change what stays behind
+            doomed = [(int(k), v) for k, v in table.items() if pred(_with_id(int(k), json.loads(_encode(v))))]
+            if not doomed:
+                return 0
+            before = [(i, copy.deepcopy(v)) for i, v in doomed]
+            self._h.storage.will_change([i for i, _ in doomed])
+            self._h.table.remove(doc_ids=[i for i, _ in doomed])
+            self._audit.append(actor, action, self._audit_records([(i, b, None) for i, b in before]))
+        return len(doomed)
