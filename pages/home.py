@@ -1,0 +1,72 @@
+"""首页 — counts by state, sector counts against their caps, terms ending in the next 90 days, and on an empty
+registry the one-click demo pool (演示数据)."""
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from core.auth import can
+from core.errors import DomainError
+from pages._ui import DEMO_BADGE, current_user, flash, get_context, show_error, show_flash
+from services import experts, settings
+
+ctx = get_context()
+user = current_user()
+policy = settings.active_policy(ctx)
+st.title("专家库 · 首页")
+show_flash()
+st.caption(f"{policy.city}安全生产和应急管理专家库 — 执行《{policy.name}》")
+
+summary = experts.summary(ctx)
+all_records = experts.active_experts(ctx)
+
+if not all_records:
+    st.info("专家库中还没有专家。可以在“专家录入”或“批量导入”中添加，也可以先加载一套演示数据看看系统如何工作。")
+    if can(user.role, "load_demo"):
+        if st.button("加载演示数据", type="primary", key="home_load_demo",
+                     help="生成一套虚构的专家名单（均标记为“演示数据”），管理员可在“系统设置”中一键删除"):
+            try:
+                count = experts.load_demo(ctx, user)
+            except DomainError as error:
+                show_error(error)
+            else:
+                flash(f"已加载 {count} 名演示专家（均标记为演示数据）")
+                st.rerun()
+    st.stop()
+
+if experts.has_demo(ctx):
+    st.warning(f"{DEMO_BADGE} 当前专家库含演示数据（虚构人员），正式使用前请由管理员在“系统设置”中删除。")
+
+cols = st.columns(5)
+cols[0].metric("在库专家", summary.state_counts.get("在库", 0),
+               help=f"总数上限 {summary.pool_cap} 人" if summary.pool_cap else None)
+cols[1].metric("暂停使用", summary.state_counts.get("暂停", 0))
+cols[2].metric("申请/审核中", sum(summary.state_counts.get(s, 0) for s in ("申请中", "已审核", "已推荐", "拟定", "公示中")))
+cols[3].metric("期满退出", summary.state_counts.get("期满退出", 0))
+cols[4].metric("解聘/清退", summary.state_counts.get("解聘", 0) + summary.state_counts.get("清退", 0))
+if summary.over_pool_cap:
+    st.error(f"在库专家 {summary.total} 人，超过总数上限 {summary.pool_cap} 人")
+
+st.subheader("各行业领域人数")
+frame = pd.DataFrame([{"行业领域": f"{r.code}. {r.name}", "人数": r.count, "上限": r.limit_max, "状态": r.status}
+                      for r in summary.sectors])
+bars = alt.Chart(frame).mark_bar().encode(
+    y=alt.Y("行业领域:N", sort=None, title=None), x=alt.X("人数:Q"),
+    color=alt.Color("状态:N", scale=alt.Scale(domain=["正常", "超出", "不足"], range=["#4c78a8", "#e45756", "#f58518"])),
+    tooltip=["行业领域", "人数", "上限"])
+chart = bars
+if frame["上限"].notna().any():
+    caps = alt.Chart(frame.dropna(subset=["上限"])).mark_tick(color="black", thickness=2, size=18).encode(
+        y=alt.Y("行业领域:N", sort=None), x="上限:Q", tooltip=["行业领域", "上限"])
+    chart = bars + caps
+st.altair_chart(chart, width="stretch")
+if frame["上限"].notna().any():
+    st.caption("黑色竖线为该行业领域的入选人数上限")
+
+st.subheader("90天内聘期届满")
+ending = experts.ending_terms(ctx, user, 90)
+if ending:
+    st.dataframe(pd.DataFrame([{"姓名": e["name"], "单位": e.get("unit", ""), "聘期结束": e["term_end"],
+                                "演示数据": "演示" if e.get("is_demo") else ""} for e in ending]),
+                 hide_index=True, width="stretch")
+else:
+    st.caption("未来90天内没有专家聘期届满。")

@@ -1,0 +1,105 @@
+"""专家库 — the filterable registry with counts against the caps, a detail view with the audit history, Excel
+export of the filtered view, and the printable 分类表 (Word)."""
+import pandas as pd
+import streamlit as st
+
+from core.auth import can
+from core.errors import DomainError
+from core.expert_fields import EXPERT_FIELDS, GROUPS
+from core.registry import RegistryFilter
+from core import vocab
+from pages._ui import DEMO_BADGE, current_user, get_context, show_error
+from services import experts, forms_service, settings
+
+ctx = get_context()
+user = current_user()
+policy = settings.active_policy(ctx)
+taxonomy = policy.taxonomy
+st.title("专家库")
+
+with st.container(border=True):
+    c1, c2, c3 = st.columns([2, 2, 3])
+    text = c1.text_input("姓名/单位/职称", key="registry_text", placeholder="输入关键字")
+    sectors = {"": "全部行业领域"} | {s.code: f"{s.code}. {s.name}" for s in taxonomy.sectors}
+    sector = c2.selectbox("行业领域", list(sectors), format_func=sectors.get, key="registry_sector")
+    spec_codes = [sp.code for s in taxonomy.sectors if not sector or s.code == sector for sp in s.specialties]
+    specialty = c3.selectbox("专业", [""] + spec_codes, key="registry_specialty",
+                             format_func=lambda c: taxonomy.specialty_label(c) if c else "全部专业")
+    c4, c5, c6 = st.columns([3, 2, 2])
+    states = c4.multiselect("状态", vocab.EXPERT_STATES, key="registry_states", placeholder="全部状态")
+    titles = c5.multiselect("职称等级", vocab.TITLE_LEVELS, key="registry_titles", placeholder="全部等级")
+    demo = c6.selectbox("演示数据", ("全部", "仅演示数据", "不含演示数据"), key="registry_demo")
+
+flt = RegistryFilter(text=text, sector=sector, specialty=specialty if specialty in spec_codes else "",
+                     states=tuple(states), title_levels=tuple(titles), demo=demo)
+rows, records = experts.registry(ctx, user, flt)
+others = experts.other_policy_count(ctx)
+if others:
+    st.caption("另有 " + "、".join(f"{n} 条记录属于政策 {pid}" for pid, n in others.items()) + "（切换当前政策后可见）")
+
+tab_list, tab_sectors, tab_specs = st.tabs([f"名单（{len(rows)}人）", "行业领域名额", "专业名额"])
+with tab_list:
+    frame = pd.DataFrame(rows, columns=["id", "姓名", "单位", "行业领域", "专业", "状态", "职称", "年龄", "聘期结束", "演示数据"])
+    event = st.dataframe(frame.drop(columns=["id"]), hide_index=True, width="stretch",
+                         on_select="rerun", selection_mode="single-row", key="registry_table")
+    st.caption(f"共 {len(rows)} 人。点击表格左侧选中一行可查看详情。")
+    if can(user.role, "export_experts") and records:
+        try:
+            data = experts.export_xlsx(ctx, user, records)
+        except DomainError as error:
+            show_error(error)
+        else:
+            st.download_button("导出当前筛选结果（Excel）", data, file_name=f"专家名单_{ctx.today():%Y%m%d}.xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key="registry_export")
+
+summary = experts.summary(ctx)
+with tab_sectors:
+    st.dataframe(pd.DataFrame([{"行业领域": f"{r.code}. {r.name}", "在库人数": r.count,
+                                "上限": r.limit_max if r.limit_max is not None else "不限",
+                                "状态": r.status, "牵头科室": r.lead_department or ""} for r in summary.sectors]),
+                 hide_index=True, width="stretch")
+    cap = f"，上限 {summary.pool_cap} 人" if summary.pool_cap else ""
+    st.caption(f"在库（含暂停）专家共 {summary.total} 人{cap}；一名专家在同一行业领域只计一次。")
+    for problem in experts.group_problems(ctx):
+        st.warning(problem)
+with tab_specs:
+    limits = (f"每个专业原则上 {taxonomy.specialty_min}–{taxonomy.specialty_max} 人"
+              if taxonomy.specialty_max else "本政策未规定各专业人数")
+    st.caption(limits)
+    st.dataframe(pd.DataFrame([{"专业": f"{r.code} {r.name}", "行业领域": r.category, "在库人数": r.count,
+                                "状态": r.status} for r in summary.specialties]),
+                 hide_index=True, width="stretch")
+    name, data = forms_service.taxonomy_form(policy, ctx.today())
+    st.download_button("下载专家分类表（Word）", data, file_name=name, key="registry_taxonomy_docx",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+selected = event.selection.rows if event is not None else []
+if selected:
+    expert_id = int(frame.iloc[selected[0]]["id"])
+    try:
+        record = experts.get_expert(ctx, user, expert_id)
+        trail = experts.history(ctx, user, expert_id)
+    except DomainError as error:
+        show_error(error)
+        st.stop()
+    st.divider()
+    st.subheader(f"{record['name']}　{DEMO_BADGE if record.get('is_demo') else ''}")
+    for group in GROUPS:
+        with st.expander(group, expanded=group == "基本信息"):
+            for field in (f for f in EXPERT_FIELDS if f.group == group):
+                value = record.get(field.key)
+                if field.kind == "specialties":
+                    value = "；".join(taxonomy.specialty_label(c) if c in taxonomy.all_specialty_codes() else c
+                                     for c in value or ())
+                elif isinstance(value, list):
+                    value = "、".join(value)
+                elif isinstance(value, bool):
+                    value = "是" if value else "否"
+                st.text(f"{field.label}：{value if value not in (None, '') else '—'}")
+    with st.expander(f"修改记录（{len(trail)}）"):
+        st.dataframe(pd.DataFrame(trail), hide_index=True, width="stretch")
+    if can(user.role, "edit_experts"):
+        if st.button("修改此专家信息", key="registry_edit"):
+            st.session_state["expert_form_id"] = expert_id
+            st.switch_page("pages/expert_form.py")

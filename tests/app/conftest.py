@@ -1,0 +1,74 @@
+"""AppTest fixtures: each test gets its own data folder and a fresh cached context."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from core import vocab
+from services import users
+from services.context import User, build_context
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT = 30
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    folder = tmp_path / "data"
+    monkeypatch.setenv("EXPERT_DATA_DIR", str(folder))
+    st.cache_resource.clear()
+    yield folder
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def app_ctx(data_dir):
+    """A context on the same folder the app will open, with an admin created."""
+    ctx = build_context(data_dir)
+    users.create_first_admin(ctx, username="admin", display_name="管理员甲", password="abc12345",
+                             confirm="abc12345", policy_id="jincheng-2026")
+    return ctx
+
+
+def make_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def logged_in(role: str = vocab.ROLE_ADMIN, page: str | None = None, department: str = "") -> AppTest:
+    """An AppTest already signed in as a user of `role`, optionally switched to `page` (e.g. 'pages/registry.py')."""
+    at = make_app()
+    at.session_state["user"] = User("admin" if role == vocab.ROLE_ADMIN else "u1", "测试用户", role, department)
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Every visible text of the run, joined, for 'is this message shown' checks."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "success", "error", "warning", "info"):
+        parts.extend(str(el.value) for el in getattr(at, kind))
+    return "\n".join(parts)
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    """Click the (form submit) button with this label and rerun."""
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button labelled {label!r}; have {[b.label for b in at.button]}"
+    return matches[0].click().run()
+
+
+def rerun_app(at: AppTest) -> AppTest:
+    """Run again from app.py, as a browser does after st.rerun().
+
+    AppTest 1.67 re-executes only the last page's script on later runs (reproduced with a two-page app), so a
+    change that app.py must see — login, logout, a new role — needs the page request cleared first.
+    """
+    at._page_hash = ""
+    at._finished_page_script_hash = ""
+    return at.run()

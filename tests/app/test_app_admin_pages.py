@@ -1,0 +1,77 @@
+"""AppTest: 用户管理, 系统设置, 批量导入 pages."""
+from core import vocab
+from services import experts, settings, users
+from services.context import build_context
+from tests.app.conftest import click, logged_in, texts
+from tests.conftest import ADMIN
+
+
+def test_the_users_page_creates_a_leader_account(app_ctx, data_dir):
+    at = logged_in(page="pages/users.py")
+    assert not at.exception
+    at.text_input(key="users_new_username").input("leader1")
+    at.text_input(key="users_new_display_name").input("张局长")
+    at.selectbox(key="users_new_role").set_value(vocab.ROLE_LEADER)
+    at.text_input(key="users_new_password").input("abc12345")
+    at.text_input(key="users_new_confirm").input("abc12345")
+    click(at, "创建用户")
+    assert not at.exception
+    assert users.login(build_context(data_dir), "leader1", "abc12345").role == vocab.ROLE_LEADER
+
+
+def test_the_users_page_refuses_a_department_account_without_its_department(app_ctx, data_dir):
+    at = logged_in(page="pages/users.py")
+    at.text_input(key="users_new_username").input("dept1")
+    at.text_input(key="users_new_display_name").input("科室")
+    at.selectbox(key="users_new_role").set_value(vocab.ROLE_DEPARTMENT)
+    at.text_input(key="users_new_password").input("abc12345")
+    at.text_input(key="users_new_confirm").input("abc12345")
+    click(at, "创建用户")
+    assert "科室名称" in texts(at)
+    assert len(users.list_users(build_context(data_dir), ADMIN)) == 1
+
+
+def test_the_settings_page_switches_the_policy_and_makes_a_backup(app_ctx, data_dir):
+    at = logged_in(page="pages/settings.py")
+    assert not at.exception
+    at.selectbox(key="settings_policy_id").set_value("yangquan-2024")
+    click(at, "保存")
+    assert "已切换当前政策" in texts(at)
+    assert settings.active_policy_id(build_context(data_dir)) == "yangquan-2024"
+    at.button(key="settings_backup_now").click().run()
+    assert not at.exception
+    assert len(build_context(data_dir).store.backups.list()) >= 1
+
+
+def test_the_settings_page_verifies_the_audit_log(app_ctx):
+    at = logged_in(page="pages/settings.py")
+    at.button(key="settings_verify_audit").click().run()
+    assert not at.exception
+    assert at.success  # an untouched log verifies
+
+
+def test_the_settings_page_removes_the_demo_pool(app_ctx, data_dir):
+    experts.load_demo(app_ctx, ADMIN)
+    at = logged_in(page="pages/settings.py")
+    at.button(key="settings_remove_demo").click().run()
+    assert not at.exception
+    assert experts.active_experts(build_context(data_dir)) == []
+
+
+def test_the_import_page_saves_a_valid_roster(app_ctx, data_dir):
+    from services import demo
+    pool = demo.generate_demo_pool(app_ctx.policies["jincheng-2026"], seed=7, today=app_ctx.today())[:5]
+    data = experts.excel_io.export_experts_xlsx(pool)
+    at = logged_in(page="pages/import_experts.py")
+    assert not at.exception
+    at.get("file_uploader")[0].set_value(("roster.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    click(at, "检查并导入")
+    assert not at.exception
+    assert "已导入 5 名专家" in texts(at)
+    assert len(experts.active_experts(build_context(data_dir))) == 5
+
+
+def test_the_import_page_without_a_file_says_so(app_ctx):
+    at = logged_in(page="pages/import_experts.py")
+    click(at, "检查并导入")
+    assert "请先选择" in texts(at)

@@ -1,0 +1,79 @@
+"""End-to-end fixtures: a real Streamlit server on a free loopback port and Debian's Chromium via Playwright.
+
+Without /usr/bin/chromium the tests skip on a developer machine, but fail in CI (E2E_REQUIRED=1).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = _free_port()
+    env = dict(os.environ, EXPERT_DATA_DIR=str(tmp_path / "data"))
+    log = open(tmp_path / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Streamlit did not start: " + (tmp_path / "streamlit.log").read_text())
+    yield url, tmp_path / "data"
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture
+def page():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("E2E_REQUIRED"):
+            pytest.fail("Chromium is not installed (apt-get install chromium), but E2E_REQUIRED is set")
+        pytest.skip("Chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-gpu",
+            "--disable-component-update", "--no-first-run"])
+        context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1000},
+                                      locale="zh-CN")
+        pg = context.new_page()
+        pg.set_default_timeout(30_000)
+        yield pg
+        ARTIFACTS.mkdir(exist_ok=True)
+        try:
+            pg.screenshot(path=str(ARTIFACTS / "e2e-last.png"), full_page=True)
+        except Exception:
+            pass
+        browser.close()
