@@ -136,14 +136,21 @@ def registry_row(expert: dict, taxonomy, today: date) -> dict:
         "姓名": expert.get("name", ""),
         "单位": expert.get("unit", ""),
         "行业领域": "、".join(taxonomy.sector(c).name for c in sectors) if sectors else "",
-        "专业": "；".join(taxonomy.specialty_label(c) for c in expert.get("specialties") or ()
-                         if c in taxonomy.all_specialty_codes()),
+        "专业": "；".join(specialty_label_or_code(taxonomy, c) for c in expert.get("specialties") or ()),
         "状态": expert.get("state", ""),
         "职称": expert.get("title") or expert.get("title_level", ""),
         "年龄": expert_age(expert, today),
         "聘期结束": expert.get("term_end") or "",
         "演示数据": "演示" if expert.get("is_demo") else "",
     }
+
+
+def specialty_label_or_code(taxonomy, code: str) -> str:
+    """'1.1 地质勘探、测量', or the bare code of a specialty the taxonomy does not know (another profile's)."""
+    try:
+        return taxonomy.specialty_label(code)
+    except KeyError:
+        return code
 
 
 def group_role_problems(experts: list[dict], taxonomy) -> list[str]:

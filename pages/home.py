@@ -16,10 +16,10 @@ st.title("专家库 · 首页")
 show_flash()
 st.caption(f"{policy.city}安全生产和应急管理专家库 — 执行《{policy.name}》")
 
-summary = experts.summary(ctx)
-all_records = experts.active_experts(ctx)
+view = experts.home_view(ctx, user, 90)
+summary = view.summary
 
-if not all_records:
+if view.empty:
     st.info("专家库中还没有专家。可以在“专家录入”或“批量导入”中添加，也可以先加载一套演示数据看看系统如何工作。")
     if can(user.role, "load_demo"):
         if st.button("加载演示数据", type="primary", key="home_load_demo",
@@ -33,7 +33,7 @@ if not all_records:
                 st.rerun()
     st.stop()
 
-if experts.has_demo(ctx):
+if view.has_demo:
     st.warning(f"{DEMO_BADGE} 当前专家库含演示数据（虚构人员），正式使用前请由管理员在“系统设置”中删除。")
 
 cols = st.columns(5)
@@ -63,7 +63,7 @@ if frame["上限"].notna().any():
     st.caption("黑色竖线为该行业领域的入选人数上限")
 
 st.subheader("90天内聘期届满")
-ending = experts.ending_terms(ctx, user, 90)
+ending = view.ending
 if ending:
     st.dataframe(pd.DataFrame([{"姓名": e["name"], "单位": e.get("unit", ""), "聘期结束": e["term_end"],
                                 "演示数据": "演示" if e.get("is_demo") else ""} for e in ending]),

@@ -14,7 +14,7 @@ st.title("批量导入专家")
 st.markdown(
     "1. 下载空白模板，按“填写说明”工作表填写（身份证号、电话请保持为**文本**格式）；\n"
     "2. 上传填好的文件。系统逐行检查：**全部正确才会保存**，有任何错误则一条也不保存，并列出每一处错误。")
-st.download_button("下载导入模板（Excel）", experts.import_template(ctx), key="import_template",
+st.download_button("下载导入模板（Excel）", lambda: experts.import_template(ctx), key="import_template",
                    file_name=f"专家导入模板_{policy.id}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -14,7 +14,7 @@ from core.expert import validate_expert
 from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, SENSITIVE_KEYS
 from core.masking import mask_record
 from core.registry import (PoolSummary, RegistryFilter, filter_experts, group_role_problems, pool_summary,
-                           registry_row, terms_ending)
+                           registry_row, specialty_label_or_code, terms_ending)
 from services import demo as demo_pool
 from services import excel_io
 from services.context import AppContext, User
@@ -44,34 +44,56 @@ def active_experts(ctx: AppContext) -> list[dict]:
     return _repo(ctx).search(lambda d: d.get("policy_id") == pid)
 
 
-def other_policy_count(ctx: AppContext) -> dict[str, int]:
-    pid = active_policy(ctx).id
-    counts: dict[str, int] = {}
-    for d in _repo(ctx).search(lambda d: d.get("policy_id") != pid):
-        counts[d.get("policy_id", "?")] = counts.get(d.get("policy_id", "?"), 0) + 1
-    return counts
-
-
 # --- reading ---------------------------------------------------------------------------------------------
-def registry(ctx: AppContext, actor: User, flt: RegistryFilter) -> tuple[list[dict], list[dict]]:
-    """(table rows of the filtered view, the filtered records masked for the actor)."""
+@dataclass(frozen=True)
+class RegistryView:
+    """Everything the registry page shows, from one read of the collection."""
+    rows: list[dict]  # table rows of the filtered view
+    records: list[dict]  # the filtered records, masked for the actor
+    summary: PoolSummary  # the whole active pool against the caps
+    group_problems: list[str]
+    other_policies: dict[str, int]  # records kept under another profile: policy id → count
+
+
+def registry_view(ctx: AppContext, actor: User, flt: RegistryFilter) -> RegistryView:
     _require(actor, "view_registry", "无权查看专家库")
     policy = active_policy(ctx)
-    records = sorted(filter_experts(active_experts(ctx), flt, policy.taxonomy), key=lambda e: e["id"])
+    everything = _repo(ctx).all()
+    mine = [e for e in everything if e.get("policy_id") == policy.id]
+    others: dict[str, int] = {}
+    for e in everything:
+        if e.get("policy_id") != policy.id:
+            others[e.get("policy_id", "?")] = others.get(e.get("policy_id", "?"), 0) + 1
+    records = filter_experts(mine, flt, policy.taxonomy)
     today = ctx.today()
-    return [registry_row(e, policy.taxonomy, today) for e in records], [_shown(actor, e) for e in records]
+    return RegistryView([registry_row(e, policy.taxonomy, today) for e in records],
+                        [_shown(actor, e) for e in records], pool_summary(mine, policy.taxonomy),
+                        group_role_problems(mine, policy.taxonomy), others)
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """What the home page shows, from one read of the collection."""
+    empty: bool
+    has_demo: bool
+    summary: PoolSummary
+    ending: list[dict]  # terms ending within the horizon, masked for the actor
+
+
+def home_view(ctx: AppContext, actor: User, days: int = 90) -> HomeView:
+    mine = active_experts(ctx)
+    return HomeView(not mine, any(e.get("is_demo") for e in mine), pool_summary(mine, active_policy(ctx).taxonomy),
+                    [_shown(actor, e) for e in terms_ending(mine, ctx.today(), days)])
+
+
+def registry(ctx: AppContext, actor: User, flt: RegistryFilter) -> tuple[list[dict], list[dict]]:
+    """(table rows of the filtered view, the filtered records masked for the actor)."""
+    view = registry_view(ctx, actor, flt)
+    return view.rows, view.records
 
 
 def summary(ctx: AppContext) -> PoolSummary:
     return pool_summary(active_experts(ctx), active_policy(ctx).taxonomy)
-
-
-def group_problems(ctx: AppContext) -> list[str]:
-    return group_role_problems(active_experts(ctx), active_policy(ctx).taxonomy)
-
-
-def ending_terms(ctx: AppContext, actor: User, days: int = 90) -> list[dict]:
-    return [_shown(actor, e) for e in terms_ending(active_experts(ctx), ctx.today(), days)]
 
 
 def get_expert(ctx: AppContext, actor: User, expert_id: int) -> dict:
@@ -153,11 +175,7 @@ def export_xlsx(ctx: AppContext, actor: User, records: list[dict]) -> bytes:
     _require(actor, "export_experts", "无权导出专家名单")
     taxonomy = active_policy(ctx).taxonomy
     return excel_io.export_experts_xlsx([_shown(actor, r) for r in records],
-                                        specialty_label=lambda c: _label(taxonomy, c))
-
-
-def _label(taxonomy, code: str) -> str:
-    return taxonomy.specialty_label(code) if code in taxonomy.all_specialty_codes() else code
+                                        specialty_label=lambda c: specialty_label_or_code(taxonomy, c))
 
 
 def import_template(ctx: AppContext) -> bytes:

@@ -128,7 +128,7 @@ def test_records_of_another_profile_are_kept_but_not_mixed_in(ctx):
     new_expert(ctx, name="晋城专家")
     settings.set_active_policy(ctx, ADMIN, "yangquan-2024")
     assert experts.active_experts(ctx) == []
-    assert experts.other_policy_count(ctx) == {"jincheng-2026": 1}
+    assert experts.registry_view(ctx, ADMIN, RegistryFilter()).other_policies == {"jincheng-2026": 1}
 
 
 def test_demo_pool_loads_only_on_an_empty_registry_and_is_marked(ctx):
@@ -144,6 +144,14 @@ def test_the_demo_pool_stays_within_every_cap_jc_t1(ctx):
     summary = experts.summary(ctx)
     assert not summary.over_pool_cap
     assert all(r.status != "超出" for r in summary.sectors)
+
+
+def test_home_view_lists_terms_ending_within_ninety_days_masked_for_leaders(ctx):
+    new_expert(ctx, name="将届满", state="在库", term_start="2023-12-20", term_end="2026-12-19")
+    new_expert(ctx, name="远期", state="在库", term_start="2026-01-01", term_end="2028-12-31")
+    view = experts.home_view(ctx, LEADER, 90)
+    assert [e["name"] for e in view.ending] == ["将届满"]
+    assert "*" in view.ending[0]["id_number"]
 
 
 def test_only_an_admin_removes_the_demo_pool_in_one_call(ctx):
