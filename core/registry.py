@@ -155,21 +155,39 @@ def specialty_label_or_code(taxonomy, code: str) -> str:
 
 def group_role_problems(experts: list[dict], taxonomy) -> list[str]:
     """JC-T3: one 组长 per sector; 副组长 only where the sector has ≥ threshold experts, at most max_deputies."""
+    return [message for _, message in _group_role_findings(experts, taxonomy)]
+
+
+def group_role_refusals(expert: dict, others: list[dict], taxonomy) -> list[str]:
+    """Why `expert` may not hold its 组长/副组长 role beside `others` (the rest of the pool); [] when it may.
+
+    Only an expert in the pool can hold a role, and saving must not break JC-T3 in the role's sector.
+    """
+    role = expert.get("group_role")
+    if role not in ("组长", "副组长") or taxonomy.deputy_threshold is None:
+        return []
+    if expert.get("state") not in COUNTED_STATES:
+        return [f"只有在库专家可以担任{role}（当前状态：{expert.get('state')}）"]
+    sector = _role_sector(expert, taxonomy)
+    return [message for code, message in _group_role_findings(others + [expert], taxonomy) if code == sector]
+
+
+def _group_role_findings(experts: list[dict], taxonomy) -> list[tuple[str, str]]:
     if taxonomy.deputy_threshold is None:
         return []
     members = counted(experts)
-    problems = []
+    findings = []
     for s in taxonomy.sectors:
         in_sector = [e for e in members if s.code in expert_sector_codes(e, taxonomy)]
         leaders = [e for e in in_sector if e.get("group_role") == "组长" and _role_sector(e, taxonomy) == s.code]
         deputies = [e for e in in_sector if e.get("group_role") == "副组长" and _role_sector(e, taxonomy) == s.code]
         if len(leaders) > 1:
-            problems.append(f"{s.name}：组长应为1名，现有{len(leaders)}名")
+            findings.append((s.code, f"{s.name}：组长应为1名，现有{len(leaders)}名"))
         if deputies and len(in_sector) < taxonomy.deputy_threshold:
-            problems.append(f"{s.name}：专家{len(in_sector)}人，不足{taxonomy.deputy_threshold}人，不设副组长")
+            findings.append((s.code, f"{s.name}：专家{len(in_sector)}人，不足{taxonomy.deputy_threshold}人，不设副组长"))
         if taxonomy.max_deputies is not None and len(deputies) > taxonomy.max_deputies:
-            problems.append(f"{s.name}：副组长最多{taxonomy.max_deputies}名，现有{len(deputies)}名")
-    return problems
+            findings.append((s.code, f"{s.name}：副组长最多{taxonomy.max_deputies}名，现有{len(deputies)}名"))
+    return findings
 
 
 def _role_sector(expert: dict, taxonomy) -> str | None:

@@ -13,7 +13,8 @@ from core.errors import DuplicateError, NotFoundError, PermissionDenied, Validat
 from core.expert import validate_expert
 from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, SENSITIVE_KEYS
 from core.masking import mask_record
-from core.registry import (PoolSummary, RegistryFilter, filter_experts, group_role_problems, pool_summary,
+from core.registry import (PoolSummary, RegistryFilter, filter_experts, group_role_problems, group_role_refusals,
+                           pool_summary,
                            registry_row, specialty_label_or_code, terms_ending)
 from services import demo as demo_pool
 from services import excel_io
@@ -144,9 +145,20 @@ def create_expert(ctx: AppContext, actor: User, data: dict) -> int:
     _require(actor, "edit_experts", "无权录入专家信息")
     policy = active_policy(ctx)
     clean = validate_expert(data, policy, ctx.today())
+    _check_group_role(ctx, clean, policy, None)
     now = ctx.now().isoformat(timespec="seconds")
     clean.update(policy_id=policy.id, is_demo=False, created_at=now, updated_at=now)
     return _repo(ctx).insert(clean, actor=actor.username, action="新建专家", unique=UNIQUE)
+
+
+def _check_group_role(ctx: AppContext, clean: dict, policy, expert_id: int | None) -> None:
+    """JC-T3 on save: a 组长/副组长 role that would break the sector's rule is refused."""
+    if clean.get("group_role") not in ("组长", "副组长"):
+        return
+    others = [e for e in _repo(ctx).search(lambda d: d.get("policy_id") == policy.id) if e["id"] != expert_id]
+    refusals = group_role_refusals(clean, others, policy.taxonomy)
+    if refusals:
+        raise ValidationError([("group_role", message) for message in refusals])
 
 
 def find_by_id_number(ctx: AppContext, id_number: str) -> dict | None:
@@ -165,6 +177,7 @@ def update_expert(ctx: AppContext, actor: User, expert_id: int, data: dict) -> d
     editable = {f.key: existing.get(f.key) for f in EXPERT_FIELDS if f.key in existing}
     editable.update(data)
     clean = validate_expert(editable, policy, ctx.today(), existing=existing)
+    _check_group_role(ctx, clean, policy, expert_id)
     clean["updated_at"] = ctx.now().isoformat(timespec="seconds")
     return _repo(ctx).update(expert_id, clean, actor=actor.username, action="修改专家信息", unique=UNIQUE)
 
@@ -174,7 +187,8 @@ def export_xlsx(ctx: AppContext, actor: User, records: list[dict]) -> bytes:
     """The given (already filtered and masked) view as Excel; IDs and phones as text."""
     _require(actor, "export_experts", "无权导出专家名单")
     taxonomy = active_policy(ctx).taxonomy
-    return excel_io.export_experts_xlsx([_shown(actor, r) for r in records],
+    title = "专家名单（含演示数据）" if any(r.get("is_demo") for r in records) else "专家名单"
+    return excel_io.export_experts_xlsx([_shown(actor, r) for r in records], sheet_title=title,
                                         specialty_label=lambda c: specialty_label_or_code(taxonomy, c))
 
 

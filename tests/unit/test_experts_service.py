@@ -165,3 +165,63 @@ def test_only_an_admin_removes_the_demo_pool_in_one_call(ctx):
     assert removed >= 220
     assert [e["id"] for e in experts.active_experts(ctx)] == [real_id]
     assert not experts.has_demo(ctx)
+
+
+def test_a_second_group_leader_in_a_sector_is_refused_jc_t3(ctx):
+    code = jc(ctx).taxonomy.sectors[1].specialties[0].code
+    new_expert(ctx, specialties=[code], state="在库", group_role="组长")
+    with pytest.raises(ValidationError, match="组长应为1名"):
+        new_expert(ctx, specialties=[code], state="在库", group_role="组长")
+
+
+def test_a_deputy_is_refused_in_a_sector_under_thirty_experts_jc_t3(ctx):
+    code = jc(ctx).taxonomy.sectors[1].specialties[0].code
+    with pytest.raises(ValidationError, match="不足30人，不设副组长"):
+        new_expert(ctx, specialties=[code], state="在库", group_role="副组长")
+    assert experts.active_experts(ctx) == []
+
+
+def test_deputies_are_allowed_from_thirty_experts_and_at_most_two_jc_t3(ctx):
+    codes = [sp.code for sp in jc(ctx).taxonomy.sectors[0].specialties]
+    for i in range(30):
+        new_expert(ctx, specialties=[codes[i % len(codes)]], state="在库")
+    new_expert(ctx, specialties=[codes[0]], state="在库", group_role="副组长")
+    new_expert(ctx, specialties=[codes[1]], state="在库", group_role="副组长")
+    with pytest.raises(ValidationError, match="副组长最多2名"):
+        new_expert(ctx, specialties=[codes[2]], state="在库", group_role="副组长")
+
+
+def test_only_an_expert_in_the_pool_holds_a_group_role_jc_t3(ctx):
+    with pytest.raises(ValidationError, match="只有在库专家"):
+        new_expert(ctx, state="申请中", group_role="组长")
+
+
+def _roster(ctx, records):
+    return experts.excel_io.export_experts_xlsx(records)
+
+
+def test_an_import_with_one_bad_row_saves_nothing_and_names_the_row_x_i1(ctx):
+    from services import demo
+    rows = demo.generate_demo_pool(jc(ctx), seed=3, today=ctx.today())[:4]
+    rows[2] = dict(rows[2], mobile="1391234567")
+    outcome = experts.import_xlsx(ctx, OFFICE, _roster(ctx, rows))
+    assert outcome.saved == 0
+    assert [(e.row_number, e.field_label) for e in outcome.errors] == [(4, "移动电话")]
+    assert experts.active_experts(ctx) == []
+
+
+def test_an_import_of_an_id_already_in_the_registry_saves_nothing_x_i1(ctx):
+    from services import demo
+    rows = demo.generate_demo_pool(jc(ctx), seed=4, today=ctx.today())[:3]
+    experts.create_expert(ctx, OFFICE, dict(rows[1]))
+    outcome = experts.import_xlsx(ctx, OFFICE, _roster(ctx, rows))
+    assert outcome.saved == 0 and "已在专家库中" in outcome.errors[0].message
+    assert len(experts.active_experts(ctx)) == 1
+
+
+def test_a_valid_import_saves_every_row_in_one_write(ctx):
+    from services import demo
+    rows = demo.generate_demo_pool(jc(ctx), seed=5, today=ctx.today())[:6]
+    outcome = experts.import_xlsx(ctx, OFFICE, _roster(ctx, rows))
+    assert outcome.saved == 6 and not outcome.errors
+    assert {e["id_number"] for e in experts.active_experts(ctx)} == {r["id_number"] for r in rows}
