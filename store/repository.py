@@ -153,6 +153,14 @@ def _check_unique(new: list[dict], existing: Mapping[str, Mapping], keys: Iterab
                 raise DuplicateError(f"{_label(key)} {shown} 已存在（记录 {int(doc_id)}）", existing_id=int(doc_id))
 
 
+def _stored_copy(data: dict, doc_id: int) -> dict:
+    """A copy of the stored body of record `doc_id`; NotFoundError if there is none."""
+    current = data.get(DATA_TABLE, {}).get(str(doc_id))
+    if current is None:
+        raise NotFoundError(f"记录 {doc_id} 不存在或已被删除")
+    return copy.deepcopy(current)
+
+
 class Repository:
     """One collection of documents. Reads return fresh copies; writes are atomic, locked and audited."""
 
@@ -252,12 +260,9 @@ class Repository:
         """
         doc_id = int(id)
         with self._transaction() as data:
-            current = data.get(DATA_TABLE, {}).get(str(doc_id))
-            if current is None:
-                raise NotFoundError(f"记录 {doc_id} 不存在或已被删除")
-            before = copy.deepcopy(current)
+            before = _stored_copy(data, doc_id)
             if callable(changes):
-                draft = _with_id(doc_id, copy.deepcopy(current))
+                draft = _with_id(doc_id, copy.deepcopy(before))
                 result = changes(draft)
                 after = _prepare(draft if result is None else result)
             else:
@@ -279,10 +284,7 @@ class Repository:
         """Remove one record; NotFoundError if there is none."""
         doc_id = int(id)
         with self._transaction() as data:
-            current = data.get(DATA_TABLE, {}).get(str(doc_id))
-            if current is None:
-                raise NotFoundError(f"记录 {doc_id} 不存在或已被删除")
-            before = copy.deepcopy(current)
+            before = _stored_copy(data, doc_id)
             self._h.storage.will_change([doc_id])
             self._h.table.remove(doc_ids=[doc_id])
             self._audit.append(actor, action, self._audit_records([(doc_id, before, None)]))
