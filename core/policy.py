@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from datetime import date
 from decimal import Decimal
@@ -27,7 +28,7 @@ __all__ = [
     "FieldDoc", "Policy", "Taxonomy", "Sector", "Specialty", "Eligibility", "AgeLimit", "ExperienceRequirement",
     "SpecialExpertRules", "SpecialExpertPath", "Intake", "IntakeKind", "Review", "Scoring", "ScoreItem",
     "ScoreBand", "LevelPoints", "YearsStepRule", "CountRule", "ScoreBonus", "Lifecycle", "LegacyAppointments",
-    "Drawing", "Approval", "OutOfPoolRule", "EmergencyUse", "DirectSelection", "DirectSelectionReason",
+    "Transition", "Drawing", "Approval", "OutOfPoolRule", "EmergencyUse", "DirectSelection", "DirectSelectionReason",
     "ConflictRules", "Declines", "Evaluations", "EvaluationIndicator", "UniformRatingRule", "EscalationStep",
     "AnnualAssessment", "AssessmentConclusion", "Dismissal", "DismissalReason", "OtherBan", "Fees",
     "FeeRateVersion", "FormSpec",
@@ -551,6 +552,16 @@ class LegacyAppointments(_Model):
     source: Text = _f("出处条款")
 
 
+class Transition(_Model):
+    from_state: Text = _f("变更前的专家状态（vocab.EXPERT_STATES）")
+    to_state: Text = _f("变更后的专家状态（vocab.EXPERT_STATES）")
+    action: Text = _f("这一变更的名称（页面按钮与记录上显示），如“恢复使用”")
+    source: Text | None = _f("依据条款；省略表示办公室的管理操作", default=None)
+
+
+_CERT_FIELDS = {"year", "seq"}
+
+
 class Lifecycle(_Section):
     steps: tuple[Text, ...] = _f("从申报到聘任的步骤", min_length=1)
     approval_body: Text = _f("审议通过拟定名单的会议/机构")
@@ -564,6 +575,59 @@ class Lifecycle(_Section):
     record_retention_years: PosInt | None = _f("申报至发证资料的最短保存年限（JC 第八条(四)：不少于五年）",
                                                default=None)
     legacy_appointments: LegacyAppointments | None = _f("按旧文件选入专家的过渡规则（JC 第二十条）", default=None)
+    flow: tuple[Transition, ...] = _f(
+        "专家状态允许的变更（每项一条：从哪个状态到哪个状态、叫什么）；不在表中的变更一律拒绝。"
+        "退回也是一条新的变更（如 暂停→在库 恢复使用），从不改写旧记录（X-L1）", min_length=1)
+    certificate_number_format: Text = _f(
+        "聘书编号格式，{year} 为年份、{seq} 为当年序号，如“晋应急专家聘字〔{year}〕第{seq:03d}号”")
+
+    _next: dict[str, tuple[Transition, ...]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _flow_and_formats(self):
+        seen: set[tuple[str, str]] = set()
+        for i, t in enumerate(self.flow):
+            _in_vocab(t.from_state, vocab.EXPERT_STATES, f"flow.{i}.from_state", "专家状态")
+            _in_vocab(t.to_state, vocab.EXPERT_STATES, f"flow.{i}.to_state", "专家状态")
+            if t.from_state == t.to_state:
+                raise _FieldProblem(f"flow.{i}.to_state", f"“{t.from_state}”不能变更为自身")
+            if (t.from_state, t.to_state) in seen:
+                raise _FieldProblem(f"flow.{i}", f"“{t.from_state}→{t.to_state}”重复")
+            seen.add((t.from_state, t.to_state))
+        if not any(t.from_state == vocab.EXPERT_STATES[0] for t in self.flow):
+            raise _FieldProblem("flow", f"应写明“{vocab.EXPERT_STATES[0]}”之后可以变为哪些状态")
+        _check_certificate_format(self.certificate_number_format, "certificate_number_format")
+        return self
+
+    def model_post_init(self, __context: Any) -> None:
+        nxt: dict[str, list[Transition]] = {}
+        for t in self.flow:
+            nxt.setdefault(t.from_state, []).append(t)
+        self._next.update({k: tuple(v) for k, v in nxt.items()})
+
+    def transitions_from(self, state: str) -> tuple[Transition, ...]:
+        """“state”之后允许的变更，按 flow 中的顺序；最终状态（如 清退）为空。"""
+        return self._next.get(state, ())
+
+    def transition(self, from_state: str, to_state: str) -> Transition | None:
+        for t in self._next.get(from_state, ()):
+            if t.to_state == to_state:
+                return t
+        return None
+
+
+def _check_certificate_format(fmt: str, field: str) -> None:
+    """A certificate number format names {year} and {seq} (nothing else) and formats a sample."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(fmt) if name is not None}
+    except ValueError as e:
+        raise _FieldProblem(field, f"格式不正确（{e}）") from None
+    if names != _CERT_FIELDS:
+        raise _FieldProblem(field, "应恰好包含 {year} 和 {seq} 两个占位符（如 第{seq:03d}号）")
+    try:
+        fmt.format(year=2026, seq=1)
+    except (ValueError, KeyError, IndexError) as e:
+        raise _FieldProblem(field, f"格式不正确（{e}）") from None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -765,6 +829,8 @@ class DismissalReason(_Model):
 
 
 class OtherBan(_Model):
+    key: Key = _f("情形标识（英文小写），立案时用它代替序号，如“bribery”")
+    label: Text = _f("情形简称（含条款），用于记录和禁入提示，如“第十四条（三）违规收受任务对象单位现金、财物”")
     text: Text = _f("原文")
     source: Text = _f("出处条款")
 
@@ -778,6 +844,14 @@ class Dismissal(_Section):
     procedure: tuple[Text, ...] = _f("解聘程序步骤", default=())
     notice_days: PosInt | None = _f("解聘公示天数（JC：5日）", default=None)
     other_permanent_bans: tuple[OtherBan, ...] = _f("其他条款规定的永不录用情形（JC 第十四条(三)）", default=())
+    steps_at_opening: NonNegInt = _f(
+        "procedure 的前几步在立案时即完成并记录（JC：“立即停止使用”= 1；YQ：“使用部门反馈”= 1）", default=0)
+    notice_step: Text | None = _f(
+        "procedure 中的公示步骤名称：办理该步骤时须填写公示起止日期，且不少于 notice_days 日；省略表示没有公示步骤",
+        default=None)
+    reminder_talk: Flag = _f(
+        "可否以提醒谈话代替调整退出（YQ 第二十四条：由专家管理办公室对其进行提醒谈话或按程序调整退出专家库）",
+        default=False)
 
     @model_validator(mode="after")
     def _numbers(self):
@@ -786,7 +860,31 @@ class Dismissal(_Section):
                 raise _FieldProblem(f"reasons.{i}.number", f"序号应为 {i + 1}（按顺序从1起）")
             if r.number < len(_CN_NUMERALS) and r.numeral != _CN_NUMERALS[r.number]:
                 raise _FieldProblem(f"reasons.{i}.numeral", f"序号 {r.number} 的汉字应为“{_CN_NUMERALS[r.number]}”")
+        _unique([b.key for b in self.other_permanent_bans], "other_permanent_bans", "情形标识")
+        _unique(list(self.procedure), "procedure", "步骤")
+        if self.steps_at_opening and self.steps_at_opening >= len(self.procedure):
+            raise _FieldProblem("steps_at_opening", "立案时完成的步骤数应少于 procedure 的步骤数（立案后至少还有一步）")
+        if self.notice_step is not None:
+            if self.notice_step not in self.procedure:
+                raise _FieldProblem("notice_step", f"“{self.notice_step}”不是 procedure 中的步骤")
+            if self.procedure.index(self.notice_step) < self.steps_at_opening:
+                raise _FieldProblem("notice_step", "公示步骤不能在立案时就完成")
+            if self.notice_days is None:
+                raise _FieldProblem("notice_days", "有公示步骤时应写明公示天数")
         return self
+
+    def other_ban(self, key: str) -> OtherBan:
+        """其他条款的永不录用情形（按 key）；没有则 PolicyError。"""
+        for b in self.other_permanent_bans:
+            if b.key == key:
+                return b
+        known = "、".join(b.key for b in self.other_permanent_bans) or "无"
+        raise PolicyError(f"没有标识为“{key}”的其他永不录用情形（可用：{known}）")
+
+    @property
+    def case_steps(self) -> tuple[str, ...]:
+        """立案后逐步办理的步骤（procedure 去掉立案时即完成的前几步）。"""
+        return self.procedure[self.steps_at_opening:]
 
     def reason(self, number: int) -> DismissalReason:
         for r in self.reasons:

@@ -32,7 +32,7 @@ ROUTES = ("单位推荐", "个人自荐", "牵头科室推荐", "使用部门推
 EXPERT_KINDS = ("普通专家", "特聘专家")
 
 # Lifecycle states of an expert record (issue 3 adds the transitions).
-EXPERT_STATES = ("申请中", "已审核", "已推荐", "拟定", "公示中", "在库", "暂停", "期满退出", "解聘", "清退")
+EXPERT_STATES = ("申请中", "已审核", "已推荐", "拟定", "公示中", "在库", "暂停", "未通过", "期满退出", "解聘", "清退")
 ACTIVE_STATES = ("在库",)
 
 # 行业专业组 roles (JC 第十条(一)).

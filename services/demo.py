@@ -25,6 +25,7 @@ from faker import Faker
 from core import vocab
 from core.expert import term_end_for, validate_expert
 from core.idcard import age_on, check_digit, validate_mobile
+from core.lifecycle import certificate_number
 
 DEFAULT_SIZE_CAPPED = 240    # JC: 260 is the ceiling (第十条(二)); leave room for real additions
 DEFAULT_SIZE_UNCAPPED = 200  # YQ has no caps
@@ -53,17 +54,16 @@ class District:
 @dataclass(frozen=True)
 class City:
     name: str
-    short: str        # 晋 / 阳 — used in certificate numbers
     area_code: str    # 长途区号
     districts: tuple[District, ...]
 
 
-JINCHENG = City("晋城市", "晋", "0356", (
+JINCHENG = City("晋城市", "0356", (
     District("140502", "城区", "048000"), District("140521", "沁水县", "048200"),
     District("140522", "阳城县", "048100"), District("140524", "陵川县", "048300"),
     District("140525", "泽州县", "048012"), District("140581", "高平市", "048400"),
 ))
-YANGQUAN = City("阳泉市", "阳", "0353", (
+YANGQUAN = City("阳泉市", "0353", (
     District("140302", "城区", "045000"), District("140303", "矿区", "045000"),
     District("140311", "郊区", "045000"), District("140321", "平定县", "045200"),
     District("140322", "盂县", "045100"),
@@ -73,7 +73,7 @@ TAIYUAN = City("太原市", "并", "0351", (
     District("140107", "杏花岭区", "030009"), District("140109", "万柏林区", "030024"),
     District("140110", "晋源区", "030025"),
 ))
-OTHER_SHANXI = City("山西省", "晋", "0354", (
+OTHER_SHANXI = City("山西省", "0354", (
     District("140403", "长治市潞州区", "046000"), District("140702", "晋中市榆次区", "030600"),
     District("141002", "临汾市尧都区", "041000"), District("141102", "吕梁市离石区", "033000"),
     District("140202", "大同市新荣区", "037000"),
@@ -763,7 +763,7 @@ class _PersonMaker:
         remarks = rng.choice(SUSPENSION_REASONS) if slot.state == "暂停" else ""
         out = {"state": slot.state, "apply_date": apply.isoformat(), "term_start": start.isoformat(),
                "term_end": end.isoformat(),
-               "certificate_no": f"{self.city.short}应急专〔{start.year}〕{serial:03d}号",
+               "certificate_no": certificate_number(policy, start.year, serial),
                "group_role": slot.role if slot.state in ("在库", "暂停") else ""}
         if remarks:
             out["remarks"] = remarks
