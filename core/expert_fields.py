@@ -100,6 +100,8 @@ EXPERT_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("term_start", "聘期开始", "date", group="管理信息", source="JC 第八条(三) 聘期三年"),
     FieldSpec("term_end", "聘期结束", "date", group="管理信息", source="JC 第八条(三) 聘期三年"),
     FieldSpec("certificate_no", "聘书编号", max_len=40, group="管理信息"),
+    FieldSpec("appointed_under", "聘任文件", max_len=60, group="管理信息", source="JC 第二十条",
+              help="原聘任文件文号；按晋市应急总指办发[2023]4号选入的专家自原聘任之日起满三年退出"),
     FieldSpec("group_role", "专业组职务", "choice", choices=vocab.GROUP_ROLES, group="管理信息",
               source="JC 第十条(一) 组长、副组长"),
     FieldSpec("related_enterprises", "申报关联企业（回避）", "list", max_len=100, group="管理信息",
@@ -110,4 +112,4 @@ EXPERT_FIELDS: tuple[FieldSpec, ...] = (
 FIELDS_BY_KEY = {f.key: f for f in EXPERT_FIELDS}
 SENSITIVE_KEYS = tuple(f.key for f in EXPERT_FIELDS if f.sensitive)
 # Fields the system keeps on every record beside the ones above (not typed by users).
-SYSTEM_KEYS = ("id", "policy_id", "is_demo", "schema_version", "created_at", "updated_at")
+SYSTEM_KEYS = ("id", "policy_id", "is_demo", "schema_version", "created_at", "updated_at", "transitions")

@@ -22,6 +22,14 @@ def daily_backup(ctx: AppContext):
     return ctx.store.backups.daily(today=ctx.today())
 
 
+def housekeeping(ctx: AppContext) -> dict:
+    """Once per start and per login: the daily snapshot, and terms that have ended leave the pool (JC-L2)."""
+    from services.lifecycle import expire_terms
+
+    backup = daily_backup(ctx)
+    return {"backup": backup.name if backup else None, "expired": expire_terms(ctx)}
+
+
 def list_backups(ctx: AppContext, actor: User):
     _require_admin(actor)
     return ctx.store.backups.list()

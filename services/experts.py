@@ -7,11 +7,13 @@ ID numbers and phones are masked for roles that do not need them (使用科室, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from core.auth import can
 from core.errors import DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core.expert import validate_expert
 from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, SENSITIVE_KEYS
+from core.lifecycle import legacy_term_end
 from core.masking import mask_record
 from core.registry import (PoolSummary, RegistryFilter, filter_experts, group_role_problems, group_role_refusals,
                            pool_summary,
@@ -140,11 +142,20 @@ def _fmt(value) -> str:
 
 
 # --- writing ---------------------------------------------------------------------------------------------
+def _legacy_term(clean: dict, policy) -> dict:
+    """JC 第二十条: an expert appointed under the 2023 document leaves three years after that appointment,
+    whatever term end was typed."""
+    legacy = policy.lifecycle.legacy_appointments
+    if legacy and clean.get("appointed_under") == legacy.document_number and clean.get("term_start"):
+        clean["term_end"] = legacy_term_end(date.fromisoformat(clean["term_start"]), policy).isoformat()
+    return clean
+
+
 def create_expert(ctx: AppContext, actor: User, data: dict) -> int:
     """Validate under the active profile and save; a duplicate 身份证号 is refused (X-I1)."""
     _require(actor, "edit_experts", "无权录入专家信息")
     policy = active_policy(ctx)
-    clean = validate_expert(data, policy, ctx.today())
+    clean = _legacy_term(validate_expert(data, policy, ctx.today()), policy)
     _check_group_role(ctx, clean, policy, None)
     now = ctx.now().isoformat(timespec="seconds")
     clean.update(policy_id=policy.id, is_demo=False, created_at=now, updated_at=now)
@@ -174,9 +185,11 @@ def update_expert(ctx: AppContext, actor: User, expert_id: int, data: dict) -> d
     if existing is None:
         raise NotFoundError(f"专家记录 {expert_id} 不存在")
     policy = require_policy(ctx, existing.get("policy_id") or active_policy(ctx).id)
+    if "state" in data and data["state"] != existing.get("state"):
+        raise ValidationError(("state", "专家状态须通过“状态变更”办理并记录理由，不能直接修改"))
     editable = {f.key: existing.get(f.key) for f in EXPERT_FIELDS if f.key in existing}
     editable.update(data)
-    clean = validate_expert(editable, policy, ctx.today(), existing=existing)
+    clean = _legacy_term(validate_expert(editable, policy, ctx.today(), existing=existing), policy)
     _check_group_role(ctx, clean, policy, expert_id)
     clean["updated_at"] = ctx.now().isoformat(timespec="seconds")
     return _repo(ctx).update(expert_id, clean, actor=actor.username, action="修改专家信息", unique=UNIQUE)
@@ -217,7 +230,8 @@ def import_xlsx(ctx: AppContext, actor: User, data: bytes) -> ImportOutcome:
     if errors:
         return ImportOutcome(0, errors)
     now = ctx.now().isoformat(timespec="seconds")
-    docs = [dict(r, policy_id=policy.id, is_demo=False, created_at=now, updated_at=now) for r in result.rows]
+    docs = [dict(_legacy_term(r, policy), policy_id=policy.id, is_demo=False, created_at=now, updated_at=now)
+            for r in result.rows]
     try:
         ids = _repo(ctx).insert_many(docs, actor=actor.username, action="Excel导入专家", unique=UNIQUE)
     except DuplicateError as e:  # another session saved the same ID meanwhile

@@ -225,3 +225,15 @@ def test_a_valid_import_saves_every_row_in_one_write(ctx):
     outcome = experts.import_xlsx(ctx, OFFICE, _roster(ctx, rows))
     assert outcome.saved == 6 and not outcome.errors
     assert {e["id_number"] for e in experts.active_experts(ctx)} == {r["id_number"] for r in rows}
+
+
+def test_an_expert_appointed_under_the_2023_document_leaves_three_years_after_it_jc_l2(ctx):
+    expert_id = new_expert(ctx, state="在库", term_start="2024-03-01", term_end="2027-12-31",
+                           appointed_under="晋市应急总指办发[2023]4号")
+    assert experts.get_expert(ctx, OFFICE, expert_id)["term_end"] == "2027-02-28"
+
+
+def test_the_state_is_not_edited_directly_x_l1(ctx):
+    expert_id = new_expert(ctx, state="在库")
+    with pytest.raises(ValidationError, match="状态变更"):
+        experts.update_expert(ctx, OFFICE, expert_id, {"state": "解聘"})
