@@ -31,7 +31,12 @@ else:
     pages = [st.Page("pages/home.py", title="首页", icon=":material/home:", url_path="home", default=True),
              st.Page("pages/registry.py", title="专家库", icon=":material/groups:", url_path="registry")]
     if can(user.role, "edit_experts"):
-        pages.append(st.Page("pages/expert_form.py", title="专家录入", icon=":material/person_add:", url_path="expert_form"))
+        pages += [st.Page("pages/intake.py", title="入库申报", icon=":material/assignment_add:", url_path="intake"),
+                  st.Page("pages/review.py", title="条件审核", icon=":material/fact_check:", url_path="review"),
+                  st.Page("pages/appointment.py", title="推荐与聘任", icon=":material/workspace_premium:",
+                          url_path="appointment"),
+                  st.Page("pages/dismissal.py", title="解聘清退", icon=":material/person_remove:", url_path="dismissal"),
+                  st.Page("pages/expert_form.py", title="专家录入", icon=":material/person_add:", url_path="expert_form")]
     if can(user.role, "import_experts"):
         pages.append(st.Page("pages/import_experts.py", title="批量导入", icon=":material/upload_file:", url_path="import_experts"))
     if can(user.role, "manage_users"):

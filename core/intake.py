@@ -1,4 +1,5 @@
-"""入库申报 — pure rules of taking an application in: the JC June window (JC-I2), what a draft needs, the photo.
+"""入库申报 — pure rules of taking an application in: the JC June window (JC-I2), what a draft needs, and which
+statements an application must answer for its eligibility.
 
 A draft may be incomplete (申报可先保存草稿，之后补全); only a name is required, and an ID number, when typed, must
 already be valid so a draft cannot hide a bad or duplicate number until submission.
@@ -9,10 +10,6 @@ from datetime import date
 
 from core.errors import ValidationError
 from core.idcard import parse_id_number
-
-PHOTO_MAX_BYTES = 1_000_000  # a 1-inch colour photo is far smaller; this keeps the store lean
-_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-
 
 def outside_window(policy, day: date) -> bool:
     """JC-I2: applications are taken each June; outside it an entry is allowed but flagged."""
@@ -38,16 +35,6 @@ def check_draft(form: dict, today: date) -> None:
             errors.extend(error.errors)
     if errors:
         raise ValidationError(errors)
-
-
-def check_photo(data: bytes, filename: str = "") -> str:
-    """The MIME type of a 1-inch photo (JPG or PNG by its bytes, not its name), or a Chinese error."""
-    if len(data) > PHOTO_MAX_BYTES:
-        raise ValidationError(("photo", f"照片不能超过{PHOTO_MAX_BYTES // 1000}KB，当前{len(data) // 1000}KB"))
-    for signature, mime in _SIGNATURES.items():
-        if data.startswith(signature):
-            return mime
-    raise ValidationError(("photo", f"照片须为JPG或PNG图片（{filename or '所选文件'}不是图片）"))
 
 
 def declaration_questions(policy, kind: str, specialties, qualifications=()) -> list[tuple[str, str]]:

@@ -5,18 +5,20 @@ which are shared by every session and never mutated by a page.
 """
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from core.errors import DomainError, ValidationError
 from core.expert_fields import FIELDS_BY_KEY
-from services.admin import daily_backup
+from services.admin import housekeeping
 from services.context import AppContext, User, build_context
 
 
 @st.cache_resource(show_spinner=False)
 def get_context() -> AppContext:
     ctx = build_context()
-    daily_backup(ctx)  # at most one snapshot a day; login repeats the check for long-running servers
+    housekeeping(ctx)  # daily snapshot and term expiry; login repeats it for long-running servers
     return ctx
 
 
@@ -53,3 +55,41 @@ def show_flash() -> None:
     message = st.session_state.pop("_flash", None)
     if message:
         st.success(message)
+
+
+def field_widget(field, value, key: str, policy):
+    """The input widget of one expert field (core.expert_fields.FieldSpec), pre-filled with `value`."""
+    label = field.label + (" *" if field.required else "")
+    help_text = field.help or None
+    taxonomy = policy.taxonomy
+    if field.kind == "longtext":
+        return st.text_area(label, value or "", key=key, help=help_text)
+    if field.kind == "choice":
+        allowed = {"route": policy.routes, "expert_kind": policy.expert_kinds}
+        options = list(allowed.get(field.key, field.choices))
+        # nothing is pre-chosen for the user: an unanswered required choice is reported, never guessed
+        index = options.index(value) if value in options else None
+        return st.selectbox(label, options, index=index, key=key, help=help_text, placeholder="请选择")
+    if field.kind == "multichoice":
+        return st.multiselect(label, field.choices, default=[v for v in value or [] if v in field.choices], key=key,
+                              placeholder="可多选")
+    if field.kind == "specialties":
+        codes = list(taxonomy.all_specialty_codes())
+        return st.multiselect(label, codes, default=[c for c in value or [] if c in codes], key=key,
+                              format_func=lambda c: f"{taxonomy.specialty_label(c)}（{taxonomy.sector_of(c).name}）",
+                              help=help_text, placeholder="可多选，输入关键字查找")
+    if field.kind == "int":
+        return st.number_input(label, min_value=0, max_value=60, step=1, value=value, key=key, help=help_text)
+    if field.kind == "date":
+        return st.date_input(label, value=date.fromisoformat(value) if value else None, min_value=date(1900, 1, 1),
+                             max_value=date(2100, 12, 31), key=key, help=help_text, format="YYYY-MM-DD")
+    if field.kind == "bool":
+        return st.checkbox(label, value=bool(value), key=key, help=help_text)
+    if field.kind == "list":
+        return st.text_area(label, "\n".join(value or []), key=key, help=help_text)
+    return st.text_input(label, value or "", key=key, help=help_text)
+
+
+def form_values(values: dict) -> dict:
+    """Widget values → the plain record a service takes: dates as ISO text, empty inputs as None."""
+    return {k: (v.isoformat() if isinstance(v, date) else (None if v in ("", []) else v)) for k, v in values.items()}

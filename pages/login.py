@@ -20,5 +20,5 @@ if submitted:
     except DomainError as error:
         show_error(error)
     else:
-        admin.daily_backup(ctx)
+        admin.housekeeping(ctx)
         st.rerun()

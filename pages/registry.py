@@ -9,7 +9,7 @@ from core.expert_fields import EXPERT_FIELDS, GROUPS
 from core.registry import RegistryFilter, specialty_label_or_code
 from core import vocab
 from pages._ui import DEMO_BADGE, current_user, get_context, show_error
-from services import experts, forms_service, settings
+from services import experts, forms_service, lifecycle, settings
 
 ctx = get_context()
 user = current_user()
@@ -92,8 +92,24 @@ if selected:
                 elif isinstance(value, bool):
                     value = "是" if value else "否"
                 st.text(f"{field.label}：{value if value not in (None, '') else '—'}")
+    transitions = lifecycle.history(ctx, expert_id)
+    with st.expander(f"状态记录（{len(transitions)}）"):
+        st.dataframe(pd.DataFrame([{"时间": t["at"], "由": t["from"], "变为": t["to"], "理由": t["reason"], "操作人": t["by"]}
+                                   for t in transitions]), hide_index=True, width="stretch")
     with st.expander(f"修改记录（{len(trail)}）"):
         st.dataframe(pd.DataFrame(trail), hide_index=True, width="stretch")
+    if can(user.role, "edit_experts") and lifecycle.next_states(ctx, record):
+        with st.form("registry_transition"):
+            st.markdown(f"**状态变更**（当前：{record['state']}）")
+            to = st.selectbox("变更为", lifecycle.next_states(ctx, record), key="registry_transition_to")
+            why = st.text_input("理由（必填，记入状态记录）", key="registry_transition_reason")
+            if st.form_submit_button("确认变更"):
+                try:
+                    lifecycle.manual_transition(ctx, user, expert_id, to, why)
+                except DomainError as error:
+                    show_error(error)
+                else:
+                    st.rerun()
     if can(user.role, "edit_experts"):
         if st.button("修改此专家信息", key="registry_edit"):
             st.session_state["expert_form_id"] = expert_id

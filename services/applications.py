@@ -16,11 +16,12 @@ from core.dismissal import banned_reason
 from core.eligibility import EligibilityResult, check_eligibility
 from core.errors import DomainError, DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core.expert import validate_expert
-from core.intake import check_draft, check_photo, outside_window
+from core.intake import check_draft, outside_window
 from core.lifecycle import (appointment_term, certificate_number, check_notice, next_certificate_seq, notice_over,
                             notice_window)
 from core.scoring import score_sheet
 from services import lifecycle
+from services.forms_service import check_photo
 from services.context import AppContext, User
 from services.settings import active_policy, require_policy
 
@@ -150,7 +151,9 @@ def submit(ctx: AppContext, actor: User, form: dict, app: dict, *, app_id: int |
         errors.append(("pledge_signed", "请确认申报人已签署廉政承诺书（附件3）"))
     if fields["kind"] == "特聘专家" and not (fields["special"] or {}).get("department"):
         errors.append(("special", "特聘专家须由使用部门推荐，请填写推荐部门"))
-    mime = check_photo(photo[0], photo[1]) if photo else None
+    if photo:
+        check_photo(photo[0])  # a real JPG/PNG that the Word forms can hold, within the size limit
+    mime = _mime(photo[0]) if photo else None
     clean = validate_expert(_form_only(form), policy, today)
     if errors:
         raise ValidationError(errors)
@@ -179,6 +182,10 @@ def submit(ctx: AppContext, actor: User, form: dict, app: dict, *, app_id: int |
     if photo:
         _save_photo(ctx, actor, expert_id, photo[0], mime)
     return expert_id, app_id
+
+
+def _mime(data: bytes) -> str:
+    return "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
 
 
 def _save_photo(ctx, actor, expert_id: int, data: bytes, mime: str) -> None:

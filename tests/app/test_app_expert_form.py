@@ -13,10 +13,12 @@ def fill(at, **values):
     at.text_input(key=P + "id_number").input(values.get("id_number", valid_id_number(date(1975, 5, 6), "男")))
     at.text_input(key=P + "mobile").input(values.get("mobile", "13912345678"))
     at.text_input(key=P + "unit").input(values.get("unit", "晋城市安全技术服务中心"))
+    at.selectbox(key=P + "employment_status").set_value("在岗")
     at.selectbox(key=P + "education").set_value("本科")
     at.selectbox(key=P + "title_level").set_value("副高级")
     at.number_input(key=P + "years_in_field").set_value(values.get("years", 20))
     at.multiselect(key=P + "specialties").set_value(["1.2"])
+    at.selectbox(key=P + "state").set_value(values.get("state", "在库"))
     return at
 
 

@@ -1,0 +1,82 @@
+"""解聘清退 — raise a reason of the profile against an expert (suspended at once where the profile says so), take
+the case through its procedure step by step, keep the ban list (永不录用); YQ reminder talks are recorded here."""
+import pandas as pd
+import streamlit as st
+
+from core.errors import DomainError
+from pages._ui import current_user, flash, get_context, show_error, show_flash
+from services import dismissals, experts, settings
+
+ctx = get_context()
+user = current_user()
+policy = settings.active_policy(ctx)
+st.title("解聘清退")
+show_flash()
+reasons = dismissals.reasons(ctx)
+pool = {e["id"]: e for e in experts.active_experts(ctx) if e.get("state") in ("在库", "暂停")}
+
+
+def run(action, message: str) -> None:
+    try:
+        action()
+    except DomainError as error:
+        show_error(error)
+    else:
+        flash(message)
+        st.rerun()
+
+
+tab_new, tab_open, tab_done, tab_talk = st.tabs(["提出解聘", "办理中", "已办结与永不录用", "提醒谈话"])
+with tab_new:
+    with st.form("dismissal_new"):
+        expert_id = st.selectbox("专家", list(pool), key="dismissal_expert", index=None, placeholder="选择专家",
+                                 format_func=lambda i: f"{pool[i]['name']}（{pool[i].get('unit', '')}，{pool[i]['state']}）")
+        reason = st.selectbox("情形", list(reasons), key="dismissal_reason", format_func=reasons.get)
+        evidence = st.text_area("事实与依据", key="dismissal_evidence")
+        if policy.dismissal.suspend_immediately:
+            st.caption("提出后该专家立即停止使用（暂停），不再参与抽取。")
+        if st.form_submit_button("提出解聘", type="primary"):
+            run(lambda: dismissals.raise_case(ctx, user, expert_id, reason, evidence), "已提出解聘")
+
+with tab_open:
+    open_cases = dismissals.cases(ctx, "进行中")
+    if not open_cases:
+        st.caption("没有正在办理的解聘事项。")
+    for case in open_cases:
+        with st.container(border=True):
+            st.markdown(f"**{case['name']}** — {case['reason_label']}" + ("　:red-badge[永不录用]" if case["permanent"] else ""))
+            st.caption(f"事实与依据：{case['evidence']}")
+            for step in case["steps"]:
+                st.markdown(f"- ✔ {step['name']}（{step['done_on']}，{step['by']}）{step['note']}")
+            next_step = case.get("next_step")
+            if next_step:
+                with st.form(f"dismissal_step_{case['id']}"):
+                    st.markdown(f"下一步：**{next_step}**")
+                    day = st.date_input("办理日期", value=None, key=f"dismissal_day_{case['id']}", format="YYYY-MM-DD")
+                    note = st.text_input("说明", key=f"dismissal_note_{case['id']}")
+                    notice = {}
+                    if "公示" in next_step:
+                        notice["notice_start"] = st.date_input("公示开始", value=None, key=f"dismissal_ns_{case['id']}")
+                        notice["notice_end"] = st.date_input("公示结束", value=None, key=f"dismissal_ne_{case['id']}")
+                    verdict = st.radio("结果", ("同意", "不同意（撤销解聘）"), horizontal=True, key=f"dismissal_ok_{case['id']}")
+                    if st.form_submit_button("记录"):
+                        run(lambda c=case, d=day, n=note, v=verdict, ns=notice: dismissals.advance(
+                            ctx, user, c["id"], done_on=d, note=n, approved=v == "同意", **ns), "已记录")
+
+with tab_done:
+    done = [c for c in dismissals.cases(ctx) if c["status"] != "进行中"]
+    if done:
+        st.dataframe(pd.DataFrame([{"姓名": c["name"], "情形": c["reason_label"], "结果": c["outcome"] or c["status"],
+                                    "永不录用": "是" if c["permanent"] and c["status"] == "已完成" else ""}
+                                   for c in done]), hide_index=True, width="stretch")
+    else:
+        st.caption("没有已办结的解聘事项。")
+
+with tab_talk:
+    with st.form("dismissal_talk"):
+        target = st.selectbox("专家", list(pool), key="dismissal_talk_expert", index=None, placeholder="选择专家",
+                              format_func=lambda i: pool[i]["name"])
+        reason = st.selectbox("情形", list(reasons), key="dismissal_talk_reason", format_func=reasons.get)
+        note = st.text_area("谈话记录", key="dismissal_talk_note")
+        if st.form_submit_button("记录提醒谈话"):
+            run(lambda: dismissals.record_reminder_talk(ctx, user, target, reason, note), "已记录提醒谈话")

@@ -1,0 +1,123 @@
+"""入库申报 — the application form of the active profile (JC 附件2 + 附件3 / YQ 附表一, 附表二), with eligibility
+checked beside it as the user types; save as a draft or submit. Widgets sit outside st.form on purpose: the
+eligibility panel must follow each change."""
+import streamlit as st
+
+from core.eligibility import EligibilityResult
+from core.errors import DomainError, DuplicateError
+from core.expert_fields import EXPERT_FIELDS, GROUPS
+from core.intake import declaration_questions, outside_window, window_text
+from pages._ui import current_user, field_widget, flash, form_values, get_context, show_error, show_flash
+from services import applications, settings
+from services.forms_service import PHOTO_MAX_BYTES
+
+ctx = get_context()
+user = current_user()
+policy = settings.active_policy(ctx)
+st.title("入库申报")
+show_flash()
+if outside_window(policy, ctx.today()):
+    st.warning(f"当前不在集中申报期（{window_text(policy)}）。申报仍可受理，但会标记为“非申报期受理”。")
+
+if "intake_pending" in st.session_state:  # set by a save below; widgets take new values only before they render
+    st.session_state["intake_draft"] = st.session_state.pop("intake_pending")
+drafts = {d["id"]: d for d in applications.drafts(ctx)}
+choice = st.selectbox("申报", [None] + list(drafts), key="intake_draft",
+                      format_func=lambda i: "新申报" if i is None else
+                      f"继续填写草稿：{drafts[i]['form'].get('name', '')}（{drafts[i]['updated_at'][:10]}）")
+draft = drafts.get(choice) or {}
+form_defaults = draft.get("form") or {}
+prefix = f"intake_{choice or 'new'}_"
+SKIP = {"state", "term_start", "term_end", "certificate_no", "group_role", "appointed_under", "remarks",
+        "route", "expert_kind"}
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.subheader("申报信息")
+    c1, c2 = st.columns(2)
+    kinds = list(policy.expert_kinds)
+    kind = c1.selectbox("专家类型", kinds, key=prefix + "kind",
+                        index=kinds.index(draft["kind"]) if draft.get("kind") in kinds else 0)
+    routes = [r for k in policy.intake.kinds if k.kind == kind for r in k.routes] or list(policy.routes)
+    route = c2.selectbox("申报方式", routes, key=prefix + "route",
+                         index=routes.index(draft["route"]) if draft.get("route") in routes else 0)
+    values = {}
+    for group in GROUPS:
+        fields = [f for f in EXPERT_FIELDS if f.group == group and f.key not in SKIP]
+        if not fields:
+            continue
+        st.subheader(group)
+        cols = st.columns(2)
+        for i, field in enumerate(fields):
+            with st.container() if field.kind in ("longtext", "specialties") else cols[i % 2]:
+                values[field.key] = field_widget(field, form_defaults.get(field.key), prefix + field.key, policy)
+
+    app = {"kind": kind, "route": route, "declarations": {}}
+    st.subheader("承诺与声明")
+    if policy.intake.pledge_form_id:
+        app["pledge_signed"] = st.checkbox("申报人已签署《廉政承诺书》（附件3）", key=prefix + "pledge",
+                                           value=bool(draft.get("pledge_signed")))
+        pledge_date = st.date_input("承诺日期", value=None, key=prefix + "pledge_date", format="YYYY-MM-DD")
+        app["pledge_date"] = pledge_date.isoformat() if pledge_date else None
+    if kind == "特聘专家":
+        special = draft.get("special") or {}
+        app["special"] = {
+            "department": st.text_input("推荐部门 *", special.get("department", ""), key=prefix + "sp_dept"),
+            "department_opinion": st.text_area("部门意见", special.get("department_opinion", ""), key=prefix + "sp_op"),
+            "leader_opinion": st.text_area("分管领导意见", special.get("leader_opinion", ""), key=prefix + "sp_lead"),
+            "path": st.selectbox("选聘情形", [p.label for p in policy.eligibility.special_expert.paths],
+                                 key=prefix + "sp_path") if policy.eligibility.special_expert else ""}
+    answers = {"未核实": None, "是": True, "否": False}
+    for key, label in declaration_questions(policy, kind, values.get("specialties"),
+                                           values.get("qualifications")):
+        stored = (draft.get("declarations") or {}).get(key)
+        picked = st.radio(label, list(answers), horizontal=True, key=prefix + "decl_" + key,
+                          index=list(answers.values()).index(stored))
+        app["declarations"][key] = answers[picked]
+    photo = st.file_uploader(f"1寸免冠照片（JPG/PNG，不超过{PHOTO_MAX_BYTES // 1024 // 1024}MB）", type=["jpg", "jpeg", "png"],
+                             key=prefix + "photo")
+
+form = form_values(values)
+existing = applications.person(ctx, form.get("id_number") or "")
+with right:
+    st.subheader("资格预审")
+    st.caption(f"按《{policy.name}》于 {ctx.today():%Y年%m月%d日} 检查；保存时按保存当日再查一次。")
+    ban = applications.ban_reason(ctx, form.get("id_number") or "")
+    if ban:
+        st.error(f"该人员{ban}，不能申报。")
+    elif existing and existing.get("state") not in applications.REAPPLY_STATES:
+        st.info(f"身份证号已在专家库中：{existing['name']}（{existing['state']}）。")
+        if st.button("打开已有记录", key="intake_open_existing"):
+            st.session_state["expert_form_id"] = existing["id"]
+            st.switch_page("pages/expert_form.py")
+    result = applications.preview_eligibility(ctx, form, app)
+    icons = {"通过": ":green[✔ 通过]", "不通过": ":red[✘ 不通过]", "待审核": ":orange[● 待审核]"}
+    st.markdown(f"**结论：{result.status}**")
+    for rule in result.rules:
+        st.markdown(f"{icons[rule.status]} **{rule.name}** — {rule.reason}  \n:gray[{rule.source}]")
+
+c1, c2 = st.columns(2)
+if c1.button("保存草稿", key="intake_save_draft"):
+    try:
+        draft_id = applications.save_draft(ctx, user, form, app, app_id=choice)
+    except DomainError as error:
+        show_error(error)
+    else:
+        flash(f"草稿已保存：{form.get('name')}")
+        st.session_state["intake_pending"] = draft_id
+        st.rerun()
+if c2.button("提交申报", type="primary", key="intake_submit", disabled=bool(ban)):
+    try:
+        expert_id, app_id = applications.submit(ctx, user, form, app, app_id=choice,
+                                           photo=(photo.getvalue(), photo.name) if photo else None)
+    except DuplicateError as error:
+        show_error(error)
+    except DomainError as error:
+        show_error(error)
+    else:
+        result = EligibilityResult.from_dict(applications.application(ctx, app_id)["eligibility"])
+        flash(f"已提交申报：{form.get('name')}（资格预审：{result.status}），请到“条件审核”办理。")
+        st.session_state["intake_pending"] = None
+        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+            del st.session_state[key]  # a fresh, empty form for the next applicant
+        st.rerun()
