@@ -17,8 +17,8 @@ from core.eligibility import EligibilityResult, check_eligibility
 from core.errors import DomainError, DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core.expert import validate_expert
 from core.intake import check_draft, outside_window
-from core.lifecycle import (appointment_term, certificate_number, check_notice, next_certificate_seq, notice_over,
-                            notice_window)
+from core.lifecycle import (appointment_term, certificate_number, check_deletable, check_notice, next_certificate_seq,
+                            notice_over, notice_window)
 from core.scoring import score_sheet
 from services import lifecycle
 from services.forms_service import check_photo
@@ -132,6 +132,40 @@ def _draft(ctx, app_id: int) -> dict:
     if app.get("status") != "草稿":
         raise ValidationError(("status", "该申报已提交，不能再按草稿修改"))
     return app
+
+
+def delete_application(ctx: AppContext, actor: User, app_id: int) -> None:
+    """A draft (never filed) can be deleted; a submitted application and its review are kept for the profile's
+    retention period (JC 第八条(四): 不少于五年) and only then may an admin delete them (JC-L3)."""
+    app = application(ctx, app_id)
+    if app.get("status") == "草稿":
+        _require_office(actor)
+    else:
+        if not can(actor.role, "manage_settings"):
+            raise PermissionDenied("只有管理员可以删除已提交的申报资料")
+        check_deletable(date.fromisoformat(app["created_at"][:10]), ctx.today(), require_policy(ctx, app["policy_id"]))
+    _apps(ctx).delete(app_id, actor=actor.username, action="删除申报资料" if app.get("status") != "草稿" else "删除申报草稿")
+
+
+def past_retention(ctx: AppContext) -> list[dict]:
+    """Submitted applications whose retention period has ended (may be deleted by an admin)."""
+    from core.lifecycle import retention_until
+
+    today = ctx.today()
+    out = []
+    for app in _apps(ctx).search(lambda d: d.get("status") != "草稿"):
+        until = retention_until(date.fromisoformat(app["created_at"][:10]), require_policy(ctx, app["policy_id"]))
+        if until is not None and today > until:
+            out.append(app)
+    return out
+
+
+def purge_past_retention(ctx: AppContext, actor: User) -> int:
+    """Delete every submitted application past its retention period; each deletion is audited."""
+    found = past_retention(ctx)
+    for app in found:
+        delete_application(ctx, actor, app["id"])
+    return len(found)
 
 
 def drafts(ctx: AppContext) -> list[dict]:

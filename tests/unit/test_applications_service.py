@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.errors import DomainError, DuplicateError, ValidationError
+from core.errors import DomainError, DuplicateError, PermissionDenied, ValidationError
 from services import applications as apps
 from services import dismissals, lifecycle, settings
 from services.context import SYSTEM
@@ -295,3 +295,22 @@ def test_a_state_cannot_jump_and_a_reason_is_required_x_l1(ctx):
         lifecycle.manual_transition(ctx, OFFICE, expert_id, "在库", "直接入库")
     with pytest.raises(ValidationError):
         lifecycle.transition(ctx, SYSTEM, expert_id, "已审核", "")
+
+
+def test_a_submitted_application_cannot_be_deleted_within_five_years_jc_l3(ctx, clock):
+    _, app_id = submit(ctx)
+    with pytest.raises(DomainError, match="不少于5年"):
+        apps.delete_application(ctx, ADMIN, app_id)
+    clock.now = clock.now.replace(year=2031, month=11, day=25)
+    apps.delete_application(ctx, ADMIN, app_id)
+    assert ctx.store.collection("applications").get(app_id) is None
+
+
+def test_only_an_admin_deletes_filed_records_but_the_office_may_drop_a_draft_jc_l3(ctx, clock):
+    _, app_id = submit(ctx)
+    clock.now = clock.now.replace(year=2032)
+    with pytest.raises(PermissionDenied):
+        apps.delete_application(ctx, OFFICE, app_id)
+    draft_id = apps.save_draft(ctx, OFFICE, {"name": "草稿人"}, jc_app())
+    apps.delete_application(ctx, OFFICE, draft_id)
+    assert apps.drafts(ctx) == []
