@@ -96,7 +96,16 @@ with right:
     for rule in result.rules:
         st.markdown(f"{icons[rule.status]} **{rule.name}** — {rule.reason}  \n:gray[{rule.source}]")
 
-c1, c2 = st.columns(2)
+c1, c2, c3 = st.columns(3)
+if choice is not None and c3.button("删除此草稿", key="intake_delete_draft"):
+    try:
+        applications.delete_application(ctx, user, choice)
+    except DomainError as error:
+        show_error(error)
+    else:
+        flash("草稿已删除")
+        st.session_state["intake_pending"] = None
+        st.rerun()
 if c1.button("保存草稿", key="intake_save_draft"):
     try:
         draft_id = applications.save_draft(ctx, user, form, app, app_id=choice)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from core.errors import DomainError
 from pages._ui import current_user, flash, get_context, show_error, show_flash
-from services import admin, experts, settings
+from services import admin, applications, experts, forms_service, settings
 
 ctx = get_context()
 user = current_user()
@@ -57,6 +57,27 @@ if backups:
                 show_error(error)
             else:
                 st.success(f"已从备份 {name} 恢复")
+
+st.subheader("表格模板检查")
+st.caption("模板可由办公室在 Word 中修改后放回 templates_docx/；此处核对每个模板所需字段与系统提供的字段是否一致。")
+policy = settings.active_policy(ctx)
+report = forms_service.template_report(policy, ctx.today())
+st.dataframe(pd.DataFrame([{"表格": f"{r.annex} {r.title}", "模板文件": r.template,
+                            "状态": "正常" if r.ok else ("后续版本提供" if not r.supported else "有问题"),
+                            "问题": "；".join(r.problems)} for r in report]), hide_index=True, width="stretch")
+
+st.subheader("申报资料保存期")
+expired = applications.past_retention(ctx)
+st.caption(f"已提交的申报和审核资料须保存不少于{policy.lifecycle.record_retention_years}年；"
+           f"目前已过保存期的有 {len(expired)} 份。")
+if expired and st.button(f"删除已过保存期的 {len(expired)} 份申报资料", key="settings_purge_apps"):
+    try:
+        count = applications.purge_past_retention(ctx, user)
+    except DomainError as error:
+        show_error(error)
+    else:
+        flash(f"已删除 {count} 份过期申报资料")
+        st.rerun()
 
 st.subheader("操作日志完整性")
 if st.button("校验操作日志", key="settings_verify_audit"):

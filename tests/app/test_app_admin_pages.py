@@ -75,3 +75,30 @@ def test_the_import_page_without_a_file_says_so(app_ctx):
     at = logged_in(page="pages/import_experts.py")
     click(at, "检查并导入")
     assert "请先选择" in texts(at)
+
+
+def test_the_settings_page_reports_every_template_of_the_profile_x_w2(app_ctx):
+    at = logged_in(page="pages/settings.py")
+    assert not at.exception
+    frame = next(df.value for df in at.dataframe if "模板文件" in df.value.columns)
+    assert "jc_fj2_申报表.docx" in set(frame["模板文件"])
+    assert set(frame["状态"]) <= {"正常", "后续版本提供"}
+
+
+def test_a_template_with_an_unknown_field_shows_on_the_settings_page_x_w2(app_ctx, tmp_path, monkeypatch):
+    import importlib
+    import shutil
+
+    from docx import Document
+
+    render = importlib.import_module("forms.render")
+    folder = tmp_path / "templates"
+    shutil.copytree(render.TEMPLATES_DIR, folder)
+    doc = Document(folder / "jc_fj3_廉政承诺书.docx")
+    doc.add_paragraph("{{ no_such_field }}")
+    doc.save(folder / "jc_fj3_廉政承诺书.docx")
+    monkeypatch.setattr(render, "TEMPLATES_DIR", folder)
+    at = logged_in(page="pages/settings.py")
+    frame = next(df.value for df in at.dataframe if "模板文件" in df.value.columns)
+    row = frame[frame["模板文件"] == "jc_fj3_廉政承诺书.docx"].iloc[0]
+    assert row["状态"] == "有问题" and "no_such_field" in row["问题"]
