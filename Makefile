@@ -28,6 +28,7 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_registry_page.py
+	$(BIN)/python benchmarks/bench_forms.py
 
 clean-venv:
 	rm -rf $(VENV)

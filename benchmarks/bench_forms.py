@@ -56,7 +56,8 @@ PHOTO = photo_png()
 class _VmStartOnly(DocxTemplate):
     """Plain docxtpl plus only the `{% vm_start %}` rewrite JC 附件1 needs (no cache, no post-processing)."""
 
-    patch_xml = render_module._Template.patch_xml
+    def patch_xml(self, src_xml: str) -> str:
+        return render_module._VM_START_CELL.sub(render_module._vm_start_cell, super().patch_xml(src_xml))
 
 
 def bare(template: str, context: dict, images: dict) -> bytes:
