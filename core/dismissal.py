@@ -73,6 +73,25 @@ def _resolve_reason(reason: Any, policy: Any) -> tuple[int, str | None, str, boo
     return r.number, None, d.reason_label(r.number), r.permanent_ban
 
 
+def _reason_text_actor(reason: Any, policy: Any, text: Any, if_empty: tuple[str, str], by: Any):
+    """(resolved reason, the text, the actor), or one ValidationError listing every missing or wrong part."""
+    errors: list[tuple[str, str]] = []
+    resolved = None
+    try:
+        resolved = _resolve_reason(reason, policy)
+    except ValidationError as e:
+        errors.extend(e.errors)
+    body = _text(text)
+    if not body:
+        errors.append(if_empty)
+    actor = _text(by)
+    if not actor:
+        errors.append(("by", "请填写经办人"))
+    if errors or resolved is None:
+        raise ValidationError(errors)
+    return resolved, body, actor
+
+
 def _check_in_pool(expert: dict, what: str) -> None:
     state = expert.get("state")
     if state not in IN_POOL_STATES:
@@ -88,21 +107,8 @@ def open_case(expert: dict, reason_number: int | str, evidence: str, policy: Any
     把专家从 在库 变为 暂停（JC 第九条“应立即停止使用”；已暂停的不再标记）。
     """
     _check_in_pool(expert, "提出解聘")
-    errors: list[tuple[str, str]] = []
-    resolved = None
-    try:
-        resolved = _resolve_reason(reason_number, policy)
-    except ValidationError as e:
-        errors.extend(e.errors)
-    facts = _text(evidence)
-    if not facts:
-        errors.append(("evidence", "请填写事实和证据"))
-    actor = _text(by)
-    if not actor:
-        errors.append(("by", "请填写经办人"))
-    if errors or resolved is None:
-        raise ValidationError(errors)
-    number, key, label, permanent = resolved
+    (number, key, label, permanent), facts, actor = _reason_text_actor(
+        reason_number, policy, evidence, ("evidence", "请填写事实和证据"), by)
     d = policy.dismissal
     suspend = d.suspend_immediately and expert.get("state") == "在库"
     opening = [{"name": name, "done_on": today.isoformat(), "by": actor, "approved": True,
@@ -238,21 +244,8 @@ def reminder_talk(expert: dict, reason_number: int, note: str, policy: Any, toda
     if not d.reminder_talk:
         raise DomainError(f"《{policy.short_name}》没有提醒谈话程序（{d.article}），请按程序提出{d.name}")
     _check_in_pool(expert, "提醒谈话")
-    errors: list[tuple[str, str]] = []
-    resolved = None
-    try:
-        resolved = _resolve_reason(reason_number, policy)
-    except ValidationError as e:
-        errors.extend(e.errors)
-    text = _text(note)
-    if not text:
-        errors.append(("note", "请填写谈话内容"))
-    actor = _text(by)
-    if not actor:
-        errors.append(("by", "请填写经办人"))
-    if errors or resolved is None:
-        raise ValidationError(errors)
-    number, _key, label, permanent = resolved
+    (number, _key, label, permanent), text, actor = _reason_text_actor(
+        reason_number, policy, note, ("note", "请填写谈话内容"), by)
     if permanent:
         raise DomainError(f"{label}属于永不录用情形，不能以提醒谈话代替")
     return {"kind": REMINDER_TALK, "expert_id": expert.get("id"), "id_number": _id_number(expert.get("id_number")),

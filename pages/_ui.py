@@ -93,3 +93,14 @@ def field_widget(field, value, key: str, policy):
 def form_values(values: dict) -> dict:
     """Widget values → the plain record a service takes: dates as ISO text, empty inputs as None."""
     return {k: (v.isoformat() if isinstance(v, date) else (None if v in ("", []) else v)) for k, v in values.items()}
+
+
+def perform(action, message: str) -> None:
+    """Run one service call; on success keep `message` across the rerun, on a domain error show it in Chinese."""
+    try:
+        action()
+    except DomainError as error:
+        show_error(error)
+    else:
+        flash(message)
+        st.rerun()

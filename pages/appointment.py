@@ -5,8 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from core.errors import DomainError
-from pages._ui import current_user, flash, get_context, show_error, show_flash
+from pages._ui import current_user, get_context, perform, show_flash
 from services import applications, forms_service, settings
 
 ctx = get_context()
@@ -18,15 +17,6 @@ st.title("推荐与聘任")
 show_flash()
 
 
-def run(action, message: str) -> None:
-    """Call a service; on success keep the message across the rerun, on a domain error show it in Chinese."""
-    try:
-        action()
-    except DomainError as error:
-        show_error(error)
-    else:
-        flash(message)
-        st.rerun()
 
 
 def people_table(people: list[dict]) -> None:
@@ -43,7 +33,7 @@ if jc and section == sections[0]:
         chosen = st.multiselect("审核通过、待推荐的人员", list(reviewed), key="appointment_recommend_ids",
                                 format_func=lambda i: reviewed[i]["name"], placeholder="选择要推荐的人员")
         if st.form_submit_button("列入推荐汇总表"):
-            run(lambda: applications.recommend(ctx, user, chosen), f"已推荐 {len(chosen)} 人")
+            perform(lambda: applications.recommend(ctx, user, chosen), f"已推荐 {len(chosen)} 人")
     groups = applications.by_lead_office(ctx)
     for office, rows in groups.items():
         st.markdown(f"**{office}**（{len(rows)}人）")
@@ -73,7 +63,7 @@ if section == sections[-2]:
         chosen = st.multiselect("列入名单的人员", list(candidates), key="appointment_round_ids",
                                 format_func=lambda i: candidates[i]["name"], placeholder="选择人员")
         if st.form_submit_button("建立名单"):
-            run(lambda: applications.open_round(ctx, user, chosen, name), "已建立名单")
+            perform(lambda: applications.open_round(ctx, user, chosen, name), "已建立名单")
 
 if section == sections[-1]:
     rounds = {r["id"]: r for r in applications.rounds(ctx)}
@@ -96,7 +86,7 @@ if section == sections[-1]:
                          for e in members if e.get("state") == ("拟定" if jc else "公示中")}
             note = st.text_input("备注（会议纪要文号等）", key="appointment_meeting_note")
             if st.form_submit_button("记录会议结果"):
-                run(lambda: applications.record_meeting(ctx, user, round_id, meeting_date=day, decisions=decisions,
+                perform(lambda: applications.record_meeting(ctx, user, round_id, meeting_date=day, decisions=decisions,
                                                         note=note), "已记录会议结果")
 
     def notice_form():
@@ -106,7 +96,7 @@ if section == sections[-1]:
             end = st.date_input("公示结束日期（不填则按政策天数计算）", value=None, key="appointment_notice_end",
                                 format="YYYY-MM-DD")
             if st.form_submit_button("开始公示"):
-                run(lambda: applications.start_notice(ctx, user, round_id, start=start, end=end), "已开始公示")
+                perform(lambda: applications.start_notice(ctx, user, round_id, start=start, end=end), "已开始公示")
 
     if jc and not meeting:
         meeting_form()
@@ -127,21 +117,21 @@ if section == sections[-1]:
                     note = st.text_input("核查结论", key=f"appointment_resolve_note_{index}")
                     upheld = st.radio("异议是否属实", ("不属实", "属实"), horizontal=True, key=f"appointment_upheld_{index}")
                     if st.form_submit_button("处理异议"):
-                        run(lambda i=index: applications.resolve_objection(ctx, user, round_id, i, upheld=upheld == "属实",
+                        perform(lambda i=index: applications.resolve_objection(ctx, user, round_id, i, upheld=upheld == "属实",
                                                                            note=note), "已处理异议")
         with st.form("appointment_objection"):
             target = st.selectbox("被提出异议的人员", [e["id"] for e in members], key="appointment_obj_target",
                                   format_func=lambda i: next(e["name"] for e in members if e["id"] == i))
             text = st.text_area("异议内容", key="appointment_obj_text")
             if st.form_submit_button("记录异议"):
-                run(lambda: applications.add_objection(ctx, user, round_id, target, text), "已记录异议")
+                perform(lambda: applications.add_objection(ctx, user, round_id, target, text), "已记录异议")
         if not jc and not meeting:
             meeting_form()
         elif not rnd.get("appointed_on"):
             with st.form("appointment_appoint"):
                 day = st.date_input("聘任日期", value=None, key="appointment_day", format="YYYY-MM-DD")
                 if st.form_submit_button("聘任并生成聘书编号", type="primary"):
-                    run(lambda: applications.appoint(ctx, user, round_id, appointed_on=day), "已聘任")
+                    perform(lambda: applications.appoint(ctx, user, round_id, appointed_on=day), "已聘任")
         else:
             appointed = [e for e in members if e.get("state") == "在库" and e.get("certificate_no")]
             st.success(f"已于 {rnd['appointed_on']} 聘任 {len(appointed)} 人")

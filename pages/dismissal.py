@@ -3,8 +3,7 @@ the case through its procedure step by step, keep the ban list (永不录用); Y
 import pandas as pd
 import streamlit as st
 
-from core.errors import DomainError
-from pages._ui import current_user, flash, get_context, show_error, show_flash
+from pages._ui import current_user, get_context, perform, show_flash
 from services import dismissals, experts, settings
 
 ctx = get_context()
@@ -16,14 +15,6 @@ reasons = dismissals.reasons(ctx)
 pool = {e["id"]: e for e in experts.active_experts(ctx) if e.get("state") in ("在库", "暂停")}
 
 
-def run(action, message: str) -> None:
-    try:
-        action()
-    except DomainError as error:
-        show_error(error)
-    else:
-        flash(message)
-        st.rerun()
 
 
 tab_new, tab_open, tab_done, tab_talk = st.tabs(["提出解聘", "办理中", "已办结与永不录用", "提醒谈话"])
@@ -36,7 +27,7 @@ with tab_new:
         if policy.dismissal.suspend_immediately:
             st.caption("提出后该专家立即停止使用（暂停），不再参与抽取。")
         if st.form_submit_button("提出解聘", type="primary"):
-            run(lambda: dismissals.raise_case(ctx, user, expert_id, reason, evidence), "已提出解聘")
+            perform(lambda: dismissals.raise_case(ctx, user, expert_id, reason, evidence), "已提出解聘")
 
 with tab_open:
     open_cases = dismissals.cases(ctx, "进行中")
@@ -60,7 +51,7 @@ with tab_open:
                         notice["notice_end"] = st.date_input("公示结束", value=None, key=f"dismissal_ne_{case['id']}")
                     verdict = st.radio("结果", ("同意", "不同意（撤销解聘）"), horizontal=True, key=f"dismissal_ok_{case['id']}")
                     if st.form_submit_button("记录"):
-                        run(lambda c=case, d=day, n=note, v=verdict, ns=notice: dismissals.advance(
+                        perform(lambda c=case, d=day, n=note, v=verdict, ns=notice: dismissals.advance(
                             ctx, user, c["id"], done_on=d, note=n, approved=v == "同意", **ns), "已记录")
 
 with tab_done:
@@ -79,4 +70,4 @@ with tab_talk:
         reason = st.selectbox("情形", list(reasons), key="dismissal_talk_reason", format_func=reasons.get)
         note = st.text_area("谈话记录", key="dismissal_talk_note")
         if st.form_submit_button("记录提醒谈话"):
-            run(lambda: dismissals.record_reminder_talk(ctx, user, target, reason, note), "已记录提醒谈话")
+            perform(lambda: dismissals.record_reminder_talk(ctx, user, target, reason, note), "已记录提醒谈话")
