@@ -1,0 +1,595 @@
+"""随机抽取（可复核）— JC 第十一条 一事一派、随机选取、轮换使用、技术优先（JC-D1）；YQ 第十四条(一)1(3)(4) 从相应专业中
+抽取、无法参与时重新抽取（YQ-D1）；回避 JC 第六条(六)、第十四条(二)，YQ 附表一 专家承诺、第二十四条(一)（JC-D3, YQ-D3）；
+排除须写明原因（X-D1）；抽取可复算、可核验（X-D2）.
+
+`draw` is a pure function of the request, the expert pool, the assignment history, the policy profile's drawing
+parameters and a seed string the service made with `secrets`. It returns an exclusion ledger — every pool member
+who may not serve, with the FIRST rule of `EXCLUSION_RULES` that excluded them and a Chinese reason naming the
+detail — and, for each needed specialty, the COMPLETE ranked order of the eligible experts: fewer uses in the
+profile's rotation window first (轮换使用), ties in a random order drawn from `random.Random(f"{seed}:{specialty}")`
+(随机选取). 技术优先 is the request's minimum title. The service invites down that order and, on a decline, moves to
+the next expert of the same committed order — never a second draw. Each order comes with the sha256 of its
+canonical candidate list (ids, use counts, method version); the result also keeps a snapshot of exactly the inputs
+it read, so `replay` re-derives the record from itself and `verify` re-derives it from any inputs (e.g. today's
+store) and names what differs. Tie keys are `Random.random()` values taken in ascending id order: `random()` is the
+part of the random module Python promises to reproduce across versions for the same seed (`shuffle` is not).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Iterable, Mapping
+
+from core import vocab
+from core.errors import DomainError
+from core.expert import parse_date
+
+__all__ = [
+    "METHOD_VERSION", "EXCLUSION_RULES", "Exclusion", "DrawResult", "DrawParams", "draw", "verify", "replay",
+    "eligible_list_hash", "same_organisation", "COUNTED_STATUSES", "BUSY_STATUSES", "DRAW_FIELDS",
+]
+
+METHOD_VERSION = "rotation-seeded-v1"
+
+# Fixed order: an expert is listed once, under the first rule that excludes them.
+EXCLUSION_RULES: dict[str, str] = {
+    "not_in_term": "不在聘期/未聘任",
+    "suspended": "暂停使用",
+    "dismissed": "已解聘/清退",
+    "wrong_specialty": "专业不符",
+    "below_title": "职称低于要求",
+    "same_employer": "与任务对象同一单位",
+    "related_enterprise": "申报的关联企业",
+    "busy": "同期已有其他任务",
+    "unavailable": "申报不可参加",
+    "declined": "已拒绝本次委派",
+}
+
+COUNTED_STATUSES = frozenset({"已接受", "已完成"})   # a use, for rotation (轮换使用)
+BUSY_STATUSES = frozenset({"邀请中", "已接受"})      # holds the expert's dates for another task
+DECLINED = "已拒绝"
+_READ_STATUSES = COUNTED_STATUSES | BUSY_STATUSES | {DECLINED}
+
+# The fields of an expert record the draw reads; the snapshot keeps only these (no ID numbers, phones …).
+DRAW_FIELDS = ("id", "name", "state", "term_start", "term_end", "specialties", "title_level", "unit",
+               "related_enterprises", "unavailable")
+_STATE_FIELDS = ("id", "name", "state")
+_RECORD_FIELDS = ("id", "name", "state", "term_start", "term_end", "specialties")
+_EARLY_RULES = frozenset({"suspended", "dismissed", "not_in_term", "wrong_specialty"})
+_LIST_FIELDS = ("specialties", "related_enterprises", "unavailable")
+_HISTORY_FIELDS = ("id", "request_id", "expert_id", "start", "end", "status", "answered_on", "decline_reason")
+_REQUEST_FIELDS = ("id", "policy_id", "start", "end", "needs", "min_title_level", "target_enterprises")
+
+# A name contained in another counts as the same organisation only from this length on: "煤业" inside every
+# coal company's name is not a conflict, "晋城某煤业" inside "晋城某煤业有限公司" is.
+MIN_CONTAINED_LEN = 4
+
+_DISMISSED_STATES = ("解聘", "清退")
+_SUSPENDED_STATES = ("暂停",)
+_TITLE_RANK = {level: n for n, level in enumerate(vocab.TITLE_LEVELS)}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, init=False)
+class Exclusion:
+    """One line of the exclusion ledger: who, under which rule (a key of EXCLUSION_RULES), and why in Chinese."""
+
+    expert_id: int
+    name: str
+    rule: str
+    reason: str
+
+    def __init__(self, expert_id: int, name: str, rule: str, reason: str):
+        # A draw makes one per excluded expert (thousands): filling __dict__ directly is twice as fast as the
+        # frozen dataclass's generated __init__; the instance stays frozen (assignment raises).
+        d = self.__dict__
+        d["expert_id"], d["name"], d["rule"], d["reason"] = expert_id, name, rule, reason
+
+    @property
+    def label(self) -> str:
+        return EXCLUSION_RULES[self.rule]
+
+    def to_dict(self) -> dict:
+        return {"expert_id": self.expert_id, "name": self.name, "rule": self.rule, "label": self.label,
+                "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Exclusion":
+        return cls(data["expert_id"], data.get("name", ""), data["rule"], data.get("reason", ""))
+
+
+@dataclass(frozen=True)
+class DrawParams:
+    """The profile's parameters a draw reads ([drawing] rotation_window_days and [drawing.conflict]).
+
+    Kept in the snapshot so a record replays under the rules it was drawn with, whatever the TOML says later.
+    """
+
+    policy_id: str
+    rotation_window_days: int
+    exclude_same_employer: bool
+    exclude_declared_relations: bool
+    conflict_source: str = ""
+
+    @classmethod
+    def from_policy(cls, policy: Any) -> "DrawParams":
+        if isinstance(policy, DrawParams):
+            return policy
+        d = policy.drawing
+        return cls(policy.id, int(d.rotation_window_days), bool(d.conflict.exclude_same_employer),
+                   bool(d.conflict.exclude_declared_relations), d.conflict.source)
+
+    def to_dict(self) -> dict:
+        return {"policy_id": self.policy_id, "rotation_window_days": self.rotation_window_days,
+                "exclude_same_employer": self.exclude_same_employer,
+                "exclude_declared_relations": self.exclude_declared_relations,
+                "conflict_source": self.conflict_source}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "DrawParams":
+        return cls(data["policy_id"], int(data["rotation_window_days"]), bool(data["exclude_same_employer"]),
+                   bool(data["exclude_declared_relations"]), data.get("conflict_source", ""))
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    """A committed draw. `orders[specialty]` is the complete ranked order; `exclusions` lists everyone else.
+
+    `use_counts` maps str(expert_id) → uses in the rotation window, for every expert in any order.
+    `inputs` is the snapshot of what the draw read (request, pool fields, history lines, parameters) or None.
+    """
+
+    request_id: Any
+    policy_id: str
+    method_version: str
+    seed: str
+    drawn_at: str
+    eligible_hash: dict[str, str]
+    exclusions: tuple[Exclusion, ...]
+    orders: dict[str, tuple[int, ...]]
+    use_counts: dict[str, int]
+    inputs: dict | None = field(default=None, compare=False)
+
+    def excluded_ids(self) -> frozenset:
+        return frozenset(x.expert_id for x in self.exclusions)
+
+    def to_dict(self) -> dict:
+        """JSON-ready (lists, str keys) for the store; `from_dict(to_dict())` gives an equal result."""
+        out = {"request_id": self.request_id, "policy_id": self.policy_id, "method_version": self.method_version,
+               "seed": self.seed, "drawn_at": self.drawn_at, "eligible_hash": dict(self.eligible_hash),
+               "exclusions": [x.to_dict() for x in self.exclusions],
+               "orders": {sp: list(order) for sp, order in self.orders.items()},
+               "use_counts": dict(self.use_counts)}
+        if self.inputs is not None:
+            out["inputs"] = self.inputs
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "DrawResult":
+        return cls(
+            request_id=data.get("request_id"), policy_id=data["policy_id"], method_version=data["method_version"],
+            seed=data["seed"], drawn_at=data.get("drawn_at", ""), eligible_hash=dict(data["eligible_hash"]),
+            exclusions=tuple(Exclusion.from_dict(x) for x in data["exclusions"]),
+            orders={sp: tuple(order) for sp, order in data["orders"].items()},
+            use_counts={str(k): int(v) for k, v in data["use_counts"].items()},
+            inputs=data.get("inputs"))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Small rules
+# ---------------------------------------------------------------------------------------------------------------
+def _iso(value: Any) -> str | None:
+    """An ISO day string ("2026-06-05") from a stored value, or None. ISO strings compare like dates."""
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-":  # the stored form
+        return value
+    parsed = parse_date(value) if value not in (None, "") else None
+    return parsed.isoformat() if parsed else None
+
+
+def _day(iso: str) -> str:
+    """2026年6月5日 (the way forms and messages write dates); a malformed stored value is shown as it is."""
+    try:
+        d = date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _norm(name: Any) -> str:
+    """An organisation name for comparison: full-width → half-width (NFKC), no spaces at all, Latin lower-case."""
+    if not isinstance(name, str):
+        return ""
+    return "".join(unicodedata.normalize("NFKC", name).split()).lower()
+
+
+def _same_norm(a: str, b: str) -> bool:
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= MIN_CONTAINED_LEN and short in long_
+
+
+def same_organisation(a: Any, b: Any) -> bool:
+    """Two names denote one organisation: equal, or one contains the other (≥ MIN_CONTAINED_LEN characters),
+    after removing spaces and folding full-width characters."""
+    return _same_norm(_norm(a), _norm(b))
+
+
+def _overlaps(start: str, end: str, lo: str, hi: str) -> bool:
+    """[start, end] and [lo, hi] share at least one day (inclusive; adjacent periods do not overlap)."""
+    return start <= hi and end >= lo
+
+
+def eligible_list_hash(specialty: str, counts: Iterable[tuple[int, int]]) -> str:
+    """sha256 of the canonical JSON of one specialty's candidate list: [[expert_id, uses], …] sorted by id, with
+    the specialty and METHOD_VERSION. Printed on the draw record so anyone can recompute it from the order."""
+    payload = {"method_version": METHOD_VERSION, "specialty": specialty,
+               "eligible": [[i, c] for i, c in sorted(counts)]}
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _state_exclusion(state: Any) -> tuple[str, str] | None:
+    if state == "在库":
+        return None
+    if state in _SUSPENDED_STATES:
+        return "suspended", "暂停使用期间不参加抽取（状态“暂停”）"
+    if state in _DISMISSED_STATES:
+        return "dismissed", f"已{state}，不再使用（状态“{state}”）"
+    if state == "期满退出":
+        return "not_in_term", "聘期已满退出（状态“期满退出”）"
+    shown = state if isinstance(state, str) and state else "未填"
+    return "not_in_term", f"尚未聘任入库（状态“{shown}”）"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The draw
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Request:
+    id: Any
+    start: str
+    end: str
+    needs: tuple[str, ...]
+    needed: frozenset
+    needs_text: str
+    min_level: str | None
+    targets: tuple[tuple[str, str], ...]   # (as written, normalised)
+
+
+def _read_request(request: Mapping[str, Any], params: DrawParams) -> _Request:
+    pid = request.get("policy_id")
+    if pid and pid != params.policy_id:
+        raise DomainError(f"申请属于策略“{pid}”，不能按策略“{params.policy_id}”抽取")
+    start, end = _iso(request.get("start")), _iso(request.get("end"))
+    if start is None or end is None:
+        raise DomainError("申请的开始或结束日期无效，不能抽取")
+    try:
+        date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError:
+        raise DomainError("申请的开始或结束日期无效，不能抽取") from None
+    if end < start:
+        raise DomainError(f"申请的结束日期（{_day(end)}）早于开始日期（{_day(start)}），不能抽取")
+    needs: list[str] = []
+    for need in request.get("needs") or ():
+        code = need.get("specialty") if isinstance(need, Mapping) else None
+        if not code:
+            raise DomainError("申请中有未填写专业的需求，不能抽取")
+        if code not in needs:
+            needs.append(code)
+    if not needs:
+        raise DomainError("申请没有填写所需专业和人数，不能抽取")
+    level = request.get("min_title_level") or None
+    if level is not None and level not in _TITLE_RANK:
+        raise DomainError(f"最低职称“{level}”不是职称等级（可选：{'、'.join(vocab.TITLE_LEVELS)}）")
+    targets = tuple((t.strip(), _norm(t)) for t in request.get("target_enterprises") or ()
+                    if isinstance(t, str) and _norm(t))
+    return _Request(request.get("id"), start, end, tuple(needs), frozenset(needs), "、".join(needs), level, targets)
+
+
+def _index_history(history: Iterable[Mapping[str, Any]], req: _Request, window_start: str, candidates: Mapping,
+                   keep: list | None) -> tuple[dict, dict, dict]:
+    """One pass over the history for the experts still in the running: uses in the rotation window, another task
+    on overlapping dates, declines of this request. Dates are compared as ISO strings (no parsing in the loop);
+    lines about experts already excluded are skipped at once. `keep` collects the lines the draw read.
+    """
+    uses: dict[Any, int] = {}
+    busy: dict[Any, tuple] = {}
+    declined: dict[Any, tuple] = {}
+    rid, start, end = req.id, req.start, req.end
+    read_statuses, counted, holding = _READ_STATUSES, COUNTED_STATUSES, BUSY_STATUSES
+    for a in history:
+        if a.get("expert_id") not in candidates or a.get("status") not in read_statuses:
+            continue
+        eid, status = a["expert_id"], a["status"]
+        s = a.get("start")
+        if not (type(s) is str and len(s) == 10 and s[4] == "-"):
+            s = _iso(s)
+            if s is None:
+                continue
+        read = False
+        same_request = rid is not None and a.get("request_id") == rid
+        if status in counted and window_start <= s < start:
+            uses[eid] = uses.get(eid, 0) + 1
+            read = True
+        if status in holding and not same_request:
+            e = a.get("end")
+            if not (type(e) is str and len(e) == 10 and e[4] == "-"):
+                e = _iso(e) or s
+            if s <= end and e >= start:
+                key = (s, e, str(a.get("request_id")), status)
+                if eid not in busy or key < busy[eid]:
+                    busy[eid] = key
+                read = True
+        if status == DECLINED and same_request:
+            key = (str(a.get("answered_on") or ""), str(a.get("decline_reason") or ""))
+            if eid not in declined or key < declined[eid]:
+                declined[eid] = key
+            read = True
+        if read and keep is not None:
+            keep.append({k: a[k] for k in _HISTORY_FIELDS if k in a})
+    return uses, busy, declined
+
+
+def _profile_exclusion(x: Mapping[str, Any], req: _Request, params: DrawParams) -> tuple[str, str] | None:
+    """Rules read off the expert's own record: state, term, specialty, title, 回避. (rule, reason) or None."""
+    state = x.get("state")
+    if state != "在库":
+        return _state_exclusion(state)
+    term_end = x.get("term_end")
+    if not (type(term_end) is str and len(term_end) == 10 and term_end[4] == "-"):
+        term_end = _iso(term_end)
+    if term_end is not None and term_end < req.end:
+        return "not_in_term", f"聘期至{_day(term_end)}结束，早于任务结束日{_day(req.end)}"
+    term_start = x.get("term_start")
+    if not (type(term_start) is str and len(term_start) == 10 and term_start[4] == "-"):
+        term_start = _iso(term_start)
+    if term_start is not None and term_start > req.start:
+        return "not_in_term", f"聘期自{_day(term_start)}开始，晚于任务开始日{_day(req.start)}"
+    own = x.get("specialties") or ()
+    if isinstance(own, str):
+        own = (own,)
+    if req.needed.isdisjoint(own):
+        shown = "、".join(own) if own else "（未填）"
+        return "wrong_specialty", f"所报专业 {shown} 均不是本次所需专业 {req.needs_text}"
+    if req.min_level is not None:
+        level = x.get("title_level")
+        if _TITLE_RANK.get(level, -1) < _TITLE_RANK[req.min_level]:
+            shown = level if level else "未填"
+            return "below_title", f"职称等级“{shown}”低于本次要求的“{req.min_level}”（技术优先）"
+    if req.targets:
+        basis = f"（{params.conflict_source} 回避）" if params.conflict_source else "（回避）"
+        if params.exclude_same_employer:
+            unit = x.get("unit")
+            unit_n = _norm(unit)
+            for target, target_n in req.targets:
+                if _same_norm(unit_n, target_n):
+                    who = "" if unit_n == target_n else f"所在单位“{unit.strip()}”"
+                    return "same_employer", f"{who}与任务对象“{target}”同一单位{basis}"
+        if params.exclude_declared_relations:
+            for related in x.get("related_enterprises") or ():
+                related_n = _norm(related)
+                for target, target_n in req.targets:
+                    if _same_norm(related_n, target_n):
+                        return "related_enterprise", f"申报的关联企业“{related.strip()}”即任务对象“{target}”{basis}"
+    return None
+
+
+def _time_exclusion(x: Mapping[str, Any], req: _Request, busy: Mapping, declined: Mapping) -> tuple[str, str] | None:
+    """Rules about the task's dates and this request: another task, declared unavailability, a decline."""
+    eid = x["id"]
+    if eid in busy:
+        s, e, other, status = busy[eid]
+        return "busy", f"同期已有其他任务：申请第{other}号，{_day(s)}至{_day(e)}（{status}）"
+    for period in x.get("unavailable") or ():
+        s = _iso(period.get("start")) if isinstance(period, dict) else None
+        if s is None:
+            continue
+        e = _iso(period.get("end")) or s
+        if _overlaps(s, e, req.start, req.end):
+            why = str(period.get("reason") or "").strip()
+            return "unavailable", f"申报{_day(s)}至{_day(e)}不能参加" + (f"（{why}）" if why else "")
+    if eid in declined:
+        on, why = declined[eid]
+        on_iso = _iso(on)
+        detail = "，".join(p for p in ((f"{_day(on_iso)}答复" if on_iso else ""), why) if p)
+        return "declined", "已拒绝本次委派" + (f"（{detail}）" if detail else "")
+    return None
+
+
+def _snapshot_request(request: Mapping[str, Any]) -> dict:
+    out = {k: request[k] for k in _REQUEST_FIELDS if k in request}
+    if isinstance(out.get("needs"), (list, tuple)):
+        out["needs"] = [dict(n) if isinstance(n, Mapping) else n for n in out["needs"]]
+    if isinstance(out.get("target_enterprises"), (list, tuple)):
+        out["target_enterprises"] = list(out["target_enterprises"])
+    return out
+
+
+def _snapshot_expert(x: Mapping[str, Any], fields: tuple[str, ...]) -> dict:
+    """The fields the draw read of one expert, lists copied (the caller's record may change after the draw)."""
+    out = {k: x[k] for k in fields if k in x}
+    for k in _LIST_FIELDS:
+        v = out.get(k)
+        if v:
+            out[k] = [dict(p) if type(p) is dict else p for p in v] if k == "unavailable" else list(v)
+    return out
+
+
+def draw(request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]], history: Iterable[Mapping[str, Any]],
+         policy: Any, *, seed: str, drawn_at: str, keep_inputs: bool = True) -> DrawResult:
+    """The draw for one request (一事一派). Pure: same inputs and seed → same result, whatever the input order.
+
+    `policy` is a Policy (or DrawParams). `history` is any list of assignments (others are ignored). Raises
+    DomainError (Chinese) for a request it cannot draw for: bad dates, no needs, unknown title level, an expert
+    without an id or an id twice in the pool. With `keep_inputs`, the result carries the snapshot `replay` needs.
+    """
+    if not isinstance(seed, str) or not seed:
+        raise DomainError("抽取须有随机种子")
+    params = DrawParams.from_policy(policy)
+    req = _read_request(request, params)
+    window_start = (date.fromisoformat(req.start) - timedelta(days=params.rotation_window_days)).isoformat()
+
+    pool = list(pool)
+    pool_ids: set = set()
+    for x in pool:
+        eid = x.get("id")
+        if eid is None:
+            raise DomainError(f"专家“{x.get('name', '')}”没有编号，不能参加抽取")
+        if eid in pool_ids:
+            raise DomainError(f"专家编号 {eid} 在专家名单中出现两次，不能抽取")
+        pool_ids.add(eid)
+
+    exclusions: list[Exclusion] = []
+    candidates: dict[Any, Mapping[str, Any]] = {}
+    snapshot: list[dict] | None = [] if keep_inputs else None
+    for x in pool:
+        found = _profile_exclusion(x, req, params)
+        if found is None:
+            candidates[x["id"]] = x
+        else:
+            exclusions.append(Exclusion(x["id"], str(x.get("name") or ""), *found))
+        if snapshot is not None:  # only what this expert's decision read
+            fields = (DRAW_FIELDS if found is None or found[0] not in _EARLY_RULES
+                      else _STATE_FIELDS if x.get("state") != "在库" else _RECORD_FIELDS)
+            snapshot.append(_snapshot_expert(x, fields))
+
+    kept: list | None = [] if keep_inputs else None
+    uses, busy, declined = _index_history(history, req, window_start, candidates, kept)
+
+    eligible: dict[str, list] = {sp: [] for sp in req.needs}
+    for eid, x in candidates.items():
+        found = _time_exclusion(x, req, busy, declined)
+        if found is None:
+            own = x.get("specialties") or ()
+            own = (own,) if isinstance(own, str) else own
+            for sp in req.needs:
+                if sp in own:
+                    eligible[sp].append(eid)
+        else:
+            exclusions.append(Exclusion(eid, str(x.get("name") or ""), *found))
+    exclusions.sort(key=lambda e: e.expert_id)
+
+    orders: dict[str, tuple[int, ...]] = {}
+    hashes: dict[str, str] = {}
+    use_counts: dict[str, int] = {}
+    for sp in req.needs:
+        ids = sorted(eligible[sp])
+        rng = random.Random(f"{seed}:{sp}")
+        key = {i: (uses.get(i, 0), rng.random()) for i in ids}
+        orders[sp] = tuple(sorted(ids, key=key.__getitem__))
+        hashes[sp] = eligible_list_hash(sp, ((i, uses.get(i, 0)) for i in ids))
+        for i in ids:
+            use_counts[str(i)] = uses.get(i, 0)
+
+    inputs = None
+    if keep_inputs:
+        inputs = {"request": _snapshot_request(request), "pool": snapshot,
+                  "history": kept, "params": params.to_dict()}
+    return DrawResult(req.id, params.policy_id, METHOD_VERSION, seed, drawn_at, hashes, tuple(exclusions), orders,
+                      use_counts, inputs)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Verification (复核)
+# ---------------------------------------------------------------------------------------------------------------
+def _who(ids: Iterable[Any], names: Mapping[Any, str], limit: int = 5) -> str:
+    ids = sorted(ids)
+    shown = "、".join(f"{names.get(i) or '专家'}（{i}号）" for i in ids[:limit])
+    return shown + (f"等{len(ids)}人" if len(ids) > limit else "")
+
+
+def _candidates(result: DrawResult, sp: str) -> dict:
+    return {i: result.use_counts.get(str(i)) for i in result.orders.get(sp, ())}
+
+
+def verify(stored: Mapping[str, Any] | DrawResult, request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]],
+           history: Iterable[Mapping[str, Any]], policy: Any) -> tuple[bool, str]:
+    """复核 (X-D2): recompute the draw from the given inputs with the stored seed and compare.
+
+    Returns (True, "复核一致：…") or (False, a Chinese message naming every difference: 方法版本不同 /
+    候选名单与抽取时不一致 (who was added, removed or has another use count) / 排序不一致 (first differing place) /
+    排除记录与抽取时不一致).
+    """
+    try:
+        rec = stored if isinstance(stored, DrawResult) else DrawResult.from_dict(stored)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False, "抽取记录不完整，无法复核"
+    if rec.method_version != METHOD_VERSION:
+        return False, (f"方法版本不同：记录为“{rec.method_version}”，本系统为“{METHOD_VERSION}”，"
+                       "不能按原方法复算")
+    pool = list(pool)
+    try:
+        new = draw(request, pool, history, policy, seed=rec.seed, drawn_at=rec.drawn_at, keep_inputs=False)
+    except DomainError as e:
+        return False, f"无法复核：{e.message}"
+    names: dict[Any, str] = {x.expert_id: x.name for x in rec.exclusions}
+    if isinstance(rec.inputs, Mapping):  # names of experts no longer in the pool
+        names.update({x.get("id"): str(x.get("name") or "") for x in rec.inputs.get("pool") or ()
+                      if isinstance(x, Mapping)})
+    names.update({x.get("id"): str(x.get("name") or "") for x in pool})
+    problems: list[str] = []
+
+    for sp, order in rec.orders.items():  # the record against its own hash: an edited order or count shows here
+        counts = _candidates(rec, sp)
+        if None in counts.values() or eligible_list_hash(sp, counts.items()) != rec.eligible_hash.get(sp):
+            problems.append(f"候选名单与抽取时不一致：专业 {sp} 记录的名单与其校验值不符（记录可能被改动）")
+    if (new.policy_id, new.request_id) != (rec.policy_id, rec.request_id):
+        problems.append(f"申请或策略与记录不一致：记录为申请{rec.request_id}（{rec.policy_id}），"
+                        f"复算为申请{new.request_id}（{new.policy_id}）")
+    if list(new.orders) != list(rec.orders):
+        problems.append(f"所需专业与抽取时不一致：记录为 {'、'.join(rec.orders) or '无'}，"
+                        f"复算为 {'、'.join(new.orders) or '无'}")
+    for sp in (s for s in rec.orders if s in new.orders):
+        if new.eligible_hash[sp] != rec.eligible_hash.get(sp):
+            old, now = _candidates(rec, sp), _candidates(new, sp)
+            parts = []
+            if now.keys() - old.keys():
+                parts.append("新增 " + _who(now.keys() - old.keys(), names))
+            if old.keys() - now.keys():
+                parts.append("减少 " + _who(old.keys() - now.keys(), names))
+            changed = [i for i in old.keys() & now.keys() if old[i] != now[i]]
+            if changed:
+                parts.append("使用次数变化 " + _who(changed, names))
+            problems.append(f"候选名单与抽取时不一致（专业 {sp}）：" + ("；".join(parts) or "校验值不同"))
+        if new.orders[sp] != rec.orders[sp]:
+            a, b = rec.orders[sp], new.orders[sp]
+            n = next((k for k in range(min(len(a), len(b))) if a[k] != b[k]), min(len(a), len(b)))
+            was = _who([a[n]], names) if n < len(a) else "（无）"
+            now_ = _who([b[n]], names) if n < len(b) else "（无）"
+            problems.append(f"排序不一致（专业 {sp}）：第{n + 1}位记录为{was}，复算为{now_}")
+    old_x = {(x.expert_id, x.rule) for x in rec.exclusions}
+    new_x = {(x.expert_id, x.rule) for x in new.exclusions}
+    if old_x != new_x:
+        parts = [f"{names.get(i) or '专家'}（{i}号）" + (f"记录为“{EXCLUSION_RULES.get(r, r)}”" if (i, r) in old_x
+                                                        else f"复算为“{EXCLUSION_RULES.get(r, r)}”")
+                 for i, r in sorted(old_x ^ new_x, key=lambda p: (p[0], p[1]))]
+        more = f"等{len(parts)}处" if len(parts) > 5 else ""
+        problems.append("排除记录与抽取时不一致：" + "；".join(parts[:5]) + more)
+
+    if problems:
+        return False, "；".join(problems)
+    total = sum(len(o) for o in rec.orders.values())
+    return True, (f"复核一致：按记录的随机种子和方法（{METHOD_VERSION}）复算，{len(rec.orders)}个专业的候选名单校验值和"
+                  f"完整排序（共{total}人次）与记录相同，排除{len(rec.exclusions)}人的规则相同")
+
+
+def replay(stored: Mapping[str, Any] | DrawResult) -> tuple[bool, str]:
+    """复核 from the record alone: recompute from the input snapshot the draw kept (`inputs`) and compare."""
+    inputs = stored.inputs if isinstance(stored, DrawResult) else (stored or {}).get("inputs")
+    if not inputs:
+        return False, "记录中没有保存抽取时的输入，无法复算"
+    try:
+        params = DrawParams.from_dict(inputs["params"])
+        request, pool, history = inputs["request"], inputs["pool"], inputs["history"]
+    except (KeyError, TypeError, ValueError):
+        return False, "记录中保存的抽取输入不完整，无法复算"
+    return verify(stored, request, pool, history, params)
