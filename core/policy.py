@@ -28,7 +28,7 @@ __all__ = [
     "FieldDoc", "Policy", "Taxonomy", "Sector", "Specialty", "Eligibility", "AgeLimit", "ExperienceRequirement",
     "SpecialExpertRules", "SpecialExpertPath", "Intake", "IntakeKind", "Review", "Scoring", "ScoreItem",
     "ScoreBand", "LevelPoints", "YearsStepRule", "CountRule", "ScoreBonus", "Lifecycle", "LegacyAppointments",
-    "Transition", "Drawing", "Approval", "OutOfPoolRule", "EmergencyUse", "DirectSelection", "DirectSelectionReason",
+    "Transition", "Drawing", "ApprovalLevel", "Approval", "OutOfPoolRule", "EmergencyUse", "DirectSelection", "DirectSelectionReason",
     "ConflictRules", "Declines", "Evaluations", "EvaluationIndicator", "UniformRatingRule", "EscalationStep",
     "AnnualAssessment", "AssessmentConclusion", "Dismissal", "DismissalReason", "OtherBan", "Fees",
     "FeeRateVersion", "FormSpec",
@@ -633,18 +633,29 @@ def _check_certificate_format(fmt: str, field: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # 抽取与委派 — JC 第十一条、附件7（JC-D1, JC-D2）；YQ 第十二条、第十四条、第二十五条（YQ-D1, D2, D5）
 # ---------------------------------------------------------------------------------------------------------------
+# 本系统中的审批层级：分管领导 / 主要领导 由“领导”角色签批，专家管理办公室 由办公室（或管理员）签批（core/dispatch.py）。
+ApprovalLevel = Literal["分管领导", "主要领导", "专家管理办公室"]
+
+
 class Approval(_Model):
     approver: Text = _f("使用专家前的审批人")
     signatures: tuple[Text, ...] = _f("审批/申请表上的签字栏")
     change_requires_approval: Flag = _f("已审批的专家因特殊原因调整时是否须再经批准")
     large_use_threshold: PosInt | None = _f("单次使用专家达到此人数（“10人以上”，含10）须报主要领导", default=None)
     large_use_approver: Text | None = _f("大规模使用的审批人", default=None)
+    level: ApprovalLevel = _f(
+        "本系统中审批使用申请的层级：分管领导（JC 第十一条 分管领导审签）或 专家管理办公室（YQ 第十四条(一) 严格审批，"
+        "申请表送达专家管理办公室；附表四的使用部门领导签字在纸面完成）", default="分管领导")
+    large_use_level: ApprovalLevel = _f(
+        "单次使用达到 large_use_threshold 人时改由哪一层级审批（JC 附件7 注3：局主要领导）", default="主要领导")
     source: Text = _f("出处条款")
 
 
 class OutOfPoolRule(_Model):
     approver: Text = _f("使用库外专家的审批人")
     min_title_level: Text = _f("库外专家最低职称等级（vocab.TITLE_LEVELS；高级及以上 = 副高级）")
+    level: ApprovalLevel = _f("使用库外专家的申请由哪一层级审批（JC 第十一条、附件7 注3：主要领导）",
+                              default="主要领导")
     source: Text = _f("出处条款")
 
 
@@ -652,6 +663,9 @@ class EmergencyUse(_Model):
     name: Text = _f("称谓，如“先委派后补批”")
     text: Text = _f("原文")
     approve_after: Flag = _f("是否先使用、事后补办审批/补填表单")
+    allows_direct_selection: Flag = _f(
+        "紧急时可否不按 direct_selection 所列情形直接选派专家（YQ 第十四条(二)：可根据需要先选派专家参与任务）",
+        default=False)
     source: Text = _f("出处条款")
 
 
@@ -682,18 +696,22 @@ class Drawing(_Section):
     dispatch_form_id: Text | None = _f("选定专家后填写的委派单表单 id（YQ 附表五）", default=None)
     request_lead_days: NonNegInt | None = _f("申请须提前的天数（YQ 第十四条(一)1(2)：3天）；省略表示无要求",
                                              default=None)
+    request_lead_source: Text | None = _f("申请提前天数的出处条款（YQ：第十四条(一)1(2)）", default=None)
     approval: Approval = _f("审批规则")
     out_of_pool: OutOfPoolRule | None = _f("使用库外专家的规则（JC 第十一条）；不允许则省略", default=None)
     pool_first: Flag = _f("是否应优先从专家库中选取")
     emergency: EmergencyUse = _f("应急情况下先使用后补批")
     direct_selection: DirectSelection | None = _f("直接选派的情形（YQ 第十四条(一)2）；没有则省略", default=None)
     task_types: tuple[Text, ...] = _f("任务类型（JC 附件8 注1 项目名称；YQ 第十四条(一)1(1)）", min_length=1)
-    usage_categories: tuple[Text, ...] = _f("使用类别（YQ 附表四：安全生产、应急管理）", default=())
+    usage_categories: tuple[Text, ...] = _f(
+        "使用类别（YQ 附表四：安全生产、应急管理）；有则使用申请的类别（task_type）从这里选，否则从 task_types 选",
+        default=())
     invitation_channels: tuple[Text, ...] = _f("任务邀请方式（YQ：电话或微信）", default=())
     redraw_on_decline: Flag = _f("抽中的专家无法参加时是否重新抽取")
     no_candidate_action: Text | None = _f("该专业人员均无法参加时的处理原文", default=None)
     report_before_use: Flag = _f("使用前是否须向专家管理机构报备（YQ 第十二条、第二十五条；JC 履职报备制）")
     report_text: Text | None = _f("报备规定原文", default=None)
+    report_source: Text | None = _f("报备规定的出处条款（YQ：第十二条、第二十五条；JC：第十一条）", default=None)
     conflict: ConflictRules = _f("回避规则（JC 第六条(六)、第十四条(二)）")
 
     @model_validator(mode="after")
@@ -701,6 +719,11 @@ class Drawing(_Section):
         if self.out_of_pool:
             _in_vocab(self.out_of_pool.min_title_level, vocab.TITLE_LEVELS, "out_of_pool.min_title_level", "职称等级")
         _unique(list(self.task_types), "task_types", "任务类型")
+        _unique(list(self.usage_categories), "usage_categories", "使用类别")
+        if self.direct_selection:
+            _unique([r.code for r in self.direct_selection.reasons], "direct_selection.reasons", "情形序号")
+        if self.request_lead_days is not None and self.request_lead_source is None:
+            raise _FieldProblem("request_lead_source", "写明申请提前天数时应写明出处条款")
         return self
 
 
