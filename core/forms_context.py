@@ -10,6 +10,9 @@ Forms covered here (JC-W1, YQ-W1, X-W1):
   附件5 推荐汇总表 (第八条(二)); YQ 分类表, 附表一 入库申请表 (第七条(一)), 附表二 特聘专家推荐表 (第八条),
   附表三 汇总表 (第九条(二)); and two forms the process needs though no annex draws them: the 拟定名单
   public notice (JC 第八条(三), YQ 第七条(二)3) and the 聘书 appointment certificate (JC 第八条(三), YQ 第七条(二)5).
+Forms of the drawing and dispatch path (issue 4): YQ 附表四 使用申请表 (第十四条(一)1(2)), 附表五 使用委派单
+(第十四条(一)1(5); its rating column is filled by the evaluation step, 第二十三条(一)1), JC 附件7 服务派遣审批单
+(第十一条, 注1–4), and the local 抽取记录单 that makes a draw checkable (JC 第十一条 随机选取、轮换使用; YQ 第十四条(一)1).
 """
 from __future__ import annotations
 
@@ -163,6 +166,9 @@ _KNOWN_FORMS: dict[str, tuple[str, str]] = {
     "yq_fb1": ("附表一", "阳泉市应急管理和安全生产专家入库申请表"),
     "yq_fb2": ("附表二", "阳泉市应急管理和安全生产特聘专家推荐表"),
     "yq_fb3": ("附表三", "阳泉市应急管理和安全生产专家汇总表"),
+    "jc_fj7": ("附件7", "晋城市安全生产和应急管理专家服务派遣审批单"),
+    "yq_fb4": ("附表四", "阳泉市应急管理和安全生产专家使用申请表"),
+    "yq_fb5": ("附表五", "阳泉市应急管理和安全生产专家使用委派单"),
 }
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps \t and \n
@@ -746,3 +752,543 @@ def certificate_context(expert: dict, policy: Any, certificate_no: str, term_sta
     """The certificate of one expert (the same template as the batch, with one page)."""
     return certificates_context([certificate_entry(expert, policy, certificate_no, term_start, term_end, issued_on,
                                                    specialty_label=specialty_label)])
+
+
+# =========================================================================================================
+# Drawing and dispatch (issue 4): YQ 附表四 使用申请表, 附表五 使用委派单, JC 附件7 服务派遣审批单, 抽取记录单
+# =========================================================================================================
+
+# 附表四/附表五 print the period as "    年  月  日至    年  月  日，共计  天。" until it is known.
+BLANK_PERIOD = "　　　　年　　月　　日至　　　　年　　月　　日，共计　　天。"
+USAGE_CATEGORIES = ("安全生产", "应急管理")  # YQ 附表四/附表五 使用类别, when a profile lists none
+SLIP_RATINGS = ("优秀", "良好", "一般", "较差")  # YQ 附表五 对专家工作情况评价
+SLIP_MIN_ROWS = 5  # 附表五 prints five expert rows: fewer experts leave blank rows, more add rows
+NOT_INVITED = ""  # 抽取记录单: an expert of the order who was not invited (yet)
+
+# Notes printed under a form, word for word from the seeds (their ASCII punctuation kept).
+_FORM_NOTES: dict[str, tuple[str, ...]] = {
+    "jc_fj7": (
+        "1.此表为市应急管理局各科室(单位)使用专家申请记录,审批完成后报专家管理工作领导小组办公室,"
+        "使用科室(单位)留存复印件;",
+        "2.严格按照《晋城市安全生产和应急管理专家使用管理办法》要求,事前一事一填;",
+        "3.单次使用专家10人以上或使用市应急管理局专家库之外的专家需报经局主要领导批准;",
+        "4.应急救援等特殊情况在使用后填写此表。",
+    ),
+}
+
+# Chinese labels of the draw's exclusion rules (core/drawing.py EXCLUSION_RULES is preferred when present).
+_EXCLUSION_LABELS: dict[str, str] = {
+    "not_in_term": "不在聘期/未聘任", "suspended": "暂停使用", "dismissed": "已解聘/清退",
+    "wrong_specialty": "专业不符", "below_title": "职称低于要求", "same_employer": "与任务对象同一单位",
+    "related_enterprise": "申报的关联企业", "busy": "同期已有其他任务", "unavailable": "申报不可参加",
+    "declined": "已拒绝本次委派",
+}
+_ANSWERS = {"已接受": "接受", "已完成": "接受", "已拒绝": "拒绝", "邀请中": "待答复", "已取消": "已取消"}
+
+
+def _has_dispatch_slip(policy: Any) -> bool:
+    """YQ: 附表四 asks, 附表五 dispatches. JC: one 附件7 approval slip before (and, 注4, after) the use."""
+    return bool(getattr(policy.drawing, "dispatch_form_id", None))
+
+
+def _period(request: dict) -> tuple[date | None, date | None, int | None]:
+    """(start, end, days) of a request; days from the record, else the inclusive span."""
+    start, end = as_date(request.get("start")), as_date(request.get("end"))
+    days = request.get("days")
+    if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
+        days = (end - start).days + 1 if start and end and end >= start else None
+    return start, end or start, days
+
+
+def usage_period_text(request: dict) -> str:
+    """使用时间 as 附表四/附表五 word it: 2026年6月5日至2026年6月7日，共计3天。 (blank line while unknown)."""
+    start, end, days = _period(request)
+    if start is None:
+        return BLANK_PERIOD
+    return f"{cn_date(start)}至{cn_date(end)}，共计{days if days else '　　'}天。"
+
+
+def work_period_text(request: dict) -> str:
+    """专家工作时间 of JC 附件7: 2026年6月5日至2026年6月7日（共3天）; one day: 2026年6月5日（共1天）."""
+    start, end, days = _period(request)
+    if start is None:
+        return ""
+    span = cn_date(start) if end == start else f"{cn_date(start)}至{cn_date(end)}"
+    return f"{span}（共{days}天）" if days else span
+
+
+def _usage_boxes(request: dict, policy: Any) -> tuple[list[dict], str]:
+    """使用类别 ☐安全生产 ☐应急管理 with the request's category ticked (request.usage_category, else task_type)."""
+    options = tuple(getattr(policy.drawing, "usage_categories", ()) or ()) or USAGE_CATEGORIES
+    chosen = text(request.get("usage_category")) or text(request.get("task_type"))
+    items = [{"name": o, "box": box(o == chosen), "checked": o == chosen} for o in options]
+    return items, "　".join(f"{i['box']}{i['name']}" for i in items)
+
+
+_UNIT_AND_SECTION = re.compile(r"^(.+?(?:局|委员会|委|政府|办公室|中心|公司))(.+?(?:科|处|室|股|队|部|组|中心))$")
+
+
+def split_unit(department: str) -> tuple[str, str]:
+    """(使用单位, 申请科室) from one name: "市应急管理局危险化学品安全监督管理科" → ("市应急管理局",
+    "危险化学品安全监督管理科"); a name that does not split stays whole as the unit."""
+    match = _UNIT_AND_SECTION.match(department or "")
+    return (match.group(1), match.group(2)) if match else (department or "", "")
+
+
+def _place(request: dict) -> str:
+    place = text(request.get("place"))
+    return f"{place}（市外）" if request.get("outside_city") and place else place
+
+
+def _targets(request: dict) -> str:
+    return text(request.get("target_enterprises"))
+
+
+def _contact_line(request: dict) -> str:
+    return "　".join(t for t in (text(request.get("contact")), text(request.get("contact_phone"))) if t)
+
+
+def _request_number(request: dict) -> str:
+    number = text(request.get("number"))
+    if number:
+        return number
+    rid = request.get("id")
+    return f"第{rid}号" if rid not in (None, "") else ""
+
+
+def _need_lines(request: dict, policy: Any) -> list[str]:
+    """行业、专业要求及专家数量: "4.煤矿／4.1 地质测量、勘探：2人" per need, 共计 when several, the minimum title."""
+    label = _label_function(policy, None)
+    lines, total = [], 0
+    for need in request.get("needs") or ():
+        code = text(need.get("specialty"))
+        count = need.get("count")
+        try:
+            sector = policy.taxonomy.sector_of(code)
+            head = f"{sector.code}.{sector.name}／"
+        except (KeyError, LookupError, DomainError):
+            head = ""
+        lines.append(f"{head}{label(code)}：{count}人")
+        if isinstance(count, int) and not isinstance(count, bool):
+            total += count
+    if len(lines) > 1:
+        lines.append(f"共计{total}人")
+    level = text(request.get("min_title_level"))
+    if level and level != "无":
+        lines.append(f"技术要求：{level}及以上职称")
+    return lines
+
+
+def _direct_reason(value: Any, policy: Any) -> str:
+    """The 选派 reason as the profile words it: "（3）各行业安全生产标准化定级现场核查" (a code or the text)."""
+    value = text(value)
+    selection = getattr(policy.drawing, "direct_selection", None)
+    for reason in getattr(selection, "reasons", ()) or ():
+        bare = reason.text.rstrip("；。;.")
+        if value and value in (reason.code, reason.text, bare):
+            return f"（{reason.code}）{bare}"
+    return value
+
+
+def selection_text(request: dict, policy: Any) -> str:
+    """How the experts are chosen: 随机抽取, or 直接选派 with its listed reason; emergency use named as the
+    profile names it (YQ 先委派后补批, JC 使用后填写)."""
+    if request.get("mode") == "选派":
+        reason = _direct_reason(request.get("direct_reason"), policy)
+        out = f"直接选派：{reason}" if reason else "直接选派"
+    else:
+        out = "随机抽取"
+    if request.get("emergency"):
+        out += f"（紧急情况，{policy.drawing.emergency.name}）"
+    return out
+
+
+def _approval_text(request: dict, policy: Any) -> str:
+    """审批情况 for the draw record: who approved at which level and when, or that it is still due."""
+    approval = request.get("approval") or None
+    if approval:
+        who = text(approval.get("by_name") or approval.get("by"))
+        on = as_date(approval.get("on"))
+        out = f"{text(approval.get('level'))}{('（' + who + '）') if who else ''}"
+        out += f"于{cn_date(on)}批准" if on else "已批准"
+        if approval.get("after_the_fact"):
+            out += "（事后补批）"
+        opinion = text(approval.get("opinion"))
+        return out + (f"：{opinion}" if opinion else "")
+    if request.get("emergency"):
+        return f"{policy.drawing.emergency.name}，尚待补批"
+    return "尚未审批"
+
+
+def _get(obj: Any, key: str, default: Any = None) -> Any:
+    """A field of a stored dict or of a dataclass (DrawResult, Exclusion)."""
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def _expert_name(expert_id: Any, pool_names: dict) -> str:
+    name = pool_names.get(expert_id)
+    if name is None and expert_id is not None:
+        name = pool_names.get(str(expert_id))
+        if name is None and str(expert_id).isdigit():
+            name = pool_names.get(int(str(expert_id)))
+    return text(name) if name is not None else f"专家{expert_id}"
+
+
+def _expert_specialty(expert: dict, request: dict, label: SpecialtyLabel) -> str:
+    """专业 of a dispatched expert: the specialty drawn for, else those of theirs the request needs, else all."""
+    chosen = expert.get("drawn_specialty") or expert.get("specialty")
+    if chosen:
+        codes = [chosen]
+    else:
+        needed = {text(n.get("specialty")) for n in request.get("needs") or ()}
+        own = [text(c) for c in expert.get("specialties") or ()]
+        codes = [c for c in own if c in needed] or own
+    return "\n".join(label(c) for c in codes)
+
+
+def _title_and_qualification(expert: dict) -> str:
+    """职称/资格: "高级工程师／注册安全工程师"."""
+    return "／".join(t for t in (text(expert.get("title")), text(expert.get("qualifications"))) if t)
+
+
+def _exclusion_labels() -> dict[str, str]:
+    labels = dict(_EXCLUSION_LABELS)
+    try:  # the draw module's own labels win, so a renamed rule shows its current wording
+        from core import drawing
+    except ImportError:
+        return labels
+    rules = getattr(drawing, "EXCLUSION_RULES", None)
+    if isinstance(rules, dict):
+        labels.update({str(k): str(v) for k, v in rules.items()})
+    elif isinstance(rules, (list, tuple)):
+        labels.update({str(r[0]): str(r[1]) for r in rules if isinstance(r, (list, tuple)) and len(r) == 2})
+    return labels
+
+
+def cn_datetime(value: Any) -> str:
+    """2026年6月3日 10:15:30 from a datetime or an ISO string; a date alone as 2026年6月3日."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        return cn_date(value)
+    elif isinstance(value, str) and value.strip():
+        raw = value.strip()
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            return text(raw)
+        if len(raw) <= 10:
+            return cn_date(moment)
+    else:
+        return ""
+    return f"{cn_date(moment)} {moment:%H:%M:%S}"
+
+
+def _group_hex(value: str, size: int = 8) -> str:
+    """A long hex digest in groups of 8 so it can be read aloud and wraps in a cell."""
+    return " ".join(value[i:i + size] for i in range(0, len(value), size))
+
+
+# ---------------------------------------------------------------- YQ 附表四 使用申请表
+
+def request_form_context(request: dict, policy: Any) -> dict:
+    """YQ 附表四 (第十四条(一)1(2)): 使用单位, 申请科室, 联系人及电话, 使用事项 (with place, target enterprises
+    and — when not by random draw — how the experts are chosen), 使用时间 "…至…，共计N天。", 使用类别 with the
+    chosen one ticked, 行业、专业要求及专家数量; the two signature cells stay blank for handwriting.
+    使用单位/申请科室 come from request.unit/section, else from the department's name split at the unit
+    ("市应急管理局" + "危险化学品安全监督管理科"). A profile with no separate dispatch slip (JC) uses 附件7
+    instead (dispatch_approval_context)."""
+    if not _has_dispatch_slip(policy):
+        raise DomainError(f"“{policy.short_name}”使用专家前填写服务派遣审批单，没有单独的使用申请表。")
+    form_id = policy.drawing.request_form_id
+    annex, title = form_heading(policy, form_id)
+    department = text(request.get("department"))
+    unit, section = text(request.get("unit")), text(request.get("section"))
+    if not unit:
+        unit, split_section = split_unit(department)
+        section = section or split_section
+    elif not section and department != unit:
+        section = department
+    categories, category_boxes = _usage_boxes(request, policy)
+    task_type = text(request.get("task_type"))
+    details = []
+    if task_type and task_type not in [c["name"] for c in categories]:
+        details.append(f"任务类型：{task_type}")
+    if _place(request):
+        details.append(f"工作地点：{_place(request)}")
+    if _targets(request):
+        details.append(f"服务对象：{_targets(request)}")
+    if request.get("mode") == "选派" or request.get("emergency"):
+        details.append(f"选取方式：{selection_text(request, policy)}")
+    matter = text(request.get("matter"))
+    return {
+        "form_id": form_id,
+        "annex_label": annex,
+        "title": title,
+        "request_no": _request_number(request),
+        "use_unit": unit,
+        "section": section,
+        "contact_line": _contact_line(request),
+        "matter": matter,
+        "matter_details": "\n".join(details),
+        "matter_text": "\n".join(t for t in [matter, *details] if t),
+        "period": usage_period_text(request),
+        "categories": categories,
+        "category_boxes": category_boxes,
+        "needs_text": "\n".join(_need_lines(request, policy)),
+        "filed_on": cn_date_or_blank(request.get("filed_on")),
+    }
+
+
+# ---------------------------------------------------------------- YQ 附表五 使用委派单
+
+def dispatch_slip_context(request: dict, experts: list[dict], policy: Any, *, number: str,
+                          ratings: dict | None = None) -> dict:
+    """YQ 附表五 (第十四条(一)1(5)): 编号, one row per accepted expert (姓名, 专业 drawn for, 职称/资格) padded
+    with blank rows to the annex's five, the rating boxes ☐优秀 ☐良好 ☐一般 ☐较差 — ticked only where
+    `ratings` (expert id → rating, filled by the evaluation step) gives one — then 使用事项, 使用时间, 使用类别,
+    被检查企业 and its 联系电话 (request.enterprise_phone), 备注 (request.remark and the 选派 reason)."""
+    if not _has_dispatch_slip(policy):
+        raise DomainError(f"“{policy.short_name}”没有专家使用委派单。")
+    form_id = policy.drawing.dispatch_form_id
+    annex, title = form_heading(policy, form_id)
+    evaluations = getattr(policy, "evaluations", None)
+    options = (tuple(evaluations.ratings) if evaluations is not None and evaluations.form_id == form_id
+               else SLIP_RATINGS)
+    ratings = ratings or {}
+    label = _label_function(policy, None)
+    rows = []
+    for expert in experts:
+        eid = expert.get("id")
+        rating = ratings.get(eid, ratings.get(str(eid))) if eid is not None else None
+        rating = text(rating) or None
+        if rating is not None and rating not in options:
+            raise DomainError(f"评价等级“{rating}”不是{'、'.join(options)}之一。")
+        boxes = [{"name": o, "box": box(o == rating)} for o in options]
+        rows.append({
+            "expert_id": eid,
+            "name": text(expert.get("name")),
+            "specialty": _expert_specialty(expert, request, label),
+            "title": _title_and_qualification(expert),
+            "rating": rating or "",
+            "ratings": boxes,
+            "rating_boxes": " ".join(f"{b['box']}{b['name']}" for b in boxes),
+        })
+    count = len(rows)
+    blank_boxes = " ".join(f"{UNCHECKED}{o}" for o in options)
+    while len(rows) < SLIP_MIN_ROWS:
+        rows.append({"expert_id": None, "name": "", "specialty": "", "title": "", "rating": "",
+                     "ratings": [{"name": o, "box": UNCHECKED} for o in options], "rating_boxes": blank_boxes})
+    categories, category_boxes = _usage_boxes(request, policy)
+    remarks = [text(request.get("remark"))]
+    if request.get("mode") == "选派" or request.get("emergency"):
+        remarks.append(selection_text(request, policy))
+    return {
+        "form_id": form_id,
+        "annex_label": annex,
+        "title": title,
+        "number": text(number),
+        "experts": rows,
+        "expert_count": count,
+        "matter": text(request.get("matter")),
+        "period": usage_period_text(request),
+        "categories": categories,
+        "category_boxes": category_boxes,
+        "targets": _targets(request),
+        "enterprise_phone": text(request.get("enterprise_phone")),
+        "remark": "\n".join(r for r in remarks if r),
+    }
+
+
+# ---------------------------------------------------------------- JC 附件7 服务派遣审批单
+
+def _split_title(title: str) -> str:
+    """附件7 prints its title on two lines, "晋城市安全生产" / "和应急管理专家服务派遣审批单": break before
+    the first "和" (a title without one stays on one line)."""
+    cut = title.find("和")
+    return f"{title[:cut]}\n{title[cut:]}" if cut > 0 else title
+
+
+def dispatch_approval_context(request: dict, experts: list[dict], policy: Any) -> dict:
+    """JC 附件7 (第十一条): 分管领导意见 with the approval's opinion and date once approved (a note when the main
+    leader signed, 注3, or when it was filled in after an emergency use, 注4), 使用科室(单位)负责人
+    (request.department_head, signature and date by hand), 使用科室(单位)及经办人, 专家出勤人员 (the accepted
+    experts' names, then experts from outside the pool marked 库外), 工作时间, 工作地点, 主要工作内容, and
+    注1–4 word for word. The title breaks over two lines as in the annex."""
+    if _has_dispatch_slip(policy):
+        raise DomainError(f"“{policy.short_name}”使用使用申请表和委派单，没有服务派遣审批单。")
+    form_id = policy.drawing.request_form_id
+    annex, title = form_heading(policy, form_id)
+    approval = request.get("approval") or None
+    notes: list[str] = []
+    if approval:
+        opinion = text(approval.get("opinion")) or "同意。"
+        approved_on = cn_date_or_blank(approval.get("on"))
+        if approval.get("level") == "主要领导":
+            main = getattr(policy.drawing.approval, "large_use_approver", None) or "主要领导"
+            notes.append(f"已报{main}批准（注3）")
+        if approval.get("after_the_fact"):
+            notes.append("使用后补填（注4）")
+    else:
+        opinion, approved_on = "", BLANK_DATE
+        if request.get("emergency"):
+            notes.append("应急救援等特殊情况，使用后填写此表（注4），待补批")
+    names = [text(e.get("name")) for e in experts if text(e.get("name"))]
+    for outside in request.get("external_experts") or ():
+        about = "，".join(t for t in (text(outside.get("unit")), text(outside.get("title"))) if t)
+        names.append(f"{text(outside.get('name'))}（库外专家{('：' + about) if about else ''}）")
+    department = text(request.get("department"))
+    handler = text(request.get("contact"))
+    phone = text(request.get("contact_phone"))
+    handler_line = "　".join(t for t in (f"经办人：{handler}" if handler else "",
+                                        f"联系电话：{phone}" if phone else "") if t)
+    content = [text(request.get("matter"))]
+    if text(request.get("task_type")):
+        content.append(f"任务类型：{text(request.get('task_type'))}")
+    if _targets(request):
+        content.append(f"服务对象：{_targets(request)}")
+    if request.get("mode") == "选派":
+        content.append(f"选取方式：{selection_text(request, policy)}")
+    return {
+        "form_id": form_id,
+        "annex_label": annex,
+        "title": title,
+        "title_lines": _split_title(title),
+        "request_no": _request_number(request),
+        "approved": bool(approval),
+        "approval_level": text(approval.get("level")) if approval else "",
+        "approved_by": text((approval.get("by_name") or approval.get("by"))) if approval else "",
+        "leader_opinion": opinion,
+        "approval_note": "；".join(notes),
+        "leader_date": approved_on,
+        "department_head": text(request.get("department_head")),
+        "department_head_date": BLANK_DATE,
+        "department": department,
+        "handler": handler,
+        "contact_phone": phone,
+        "department_and_handler": "\n".join(t for t in (department, handler_line) if t),
+        "attendees": "、".join(names),
+        "attendee_count": len(names),
+        "work_period": work_period_text(request),
+        "place": _place(request),
+        "work_content": "\n".join(t for t in content if t),
+        "notes": list(_FORM_NOTES.get(form_id, ())),
+    }
+
+
+# ---------------------------------------------------------------- 抽取记录单 (local form)
+
+def draw_record_context(request: dict, draw: Any, pool_names: dict, assignments: list[dict], policy: Any, *,
+                        drawn_by: str) -> dict:
+    """The draw record (抽取记录单): the request in brief, when and by whom the draw was made, its random
+    seed and method version, the SHA-256 of each specialty's eligible list, every exclusion with its rule
+    and reason, the complete ranked order per needed specialty (uses in the rotation window, invitation
+    result) and the answers (姓名, 答复, 方式, 日期, 拒绝理由, 理由是否成立). `draw` is DrawResult.to_dict()
+    (or the DrawResult); `pool_names` maps expert id → name; `assignments` are this request's invitations.
+    A specialty whose order is empty says 该专业无可用专家 (YQ 第十四条(一)1(4))."""
+    if hasattr(draw, "to_dict"):
+        draw = draw.to_dict()
+    label = _label_function(policy, None)
+    request_id = request.get("id")
+    mine = [a for a in assignments or ()
+            if request_id is None or a.get("request_id") in (None, request_id)]
+    mine.sort(key=lambda a: (a.get("id") is None, a.get("id") or 0))
+    latest = {}
+    for a in mine:
+        latest[a.get("expert_id")] = a
+    orders: dict = dict(_get(draw, "orders") or {})
+    needed = [text(n.get("specialty")) for n in request.get("needs") or ()]
+    specialties = [c for c in needed if c in orders] + sorted(c for c in orders if c not in needed)
+    specialties += [c for c in needed if c not in specialties]
+    uses = {str(k): v for k, v in (_get(draw, "use_counts") or {}).items()}
+    hashes = dict(_get(draw, "eligible_hash") or {})
+    window = getattr(policy.drawing, "rotation_window_days", None)
+
+    order_blocks, hash_rows = [], []
+    for code in specialties:
+        ids = list(orders.get(code) or ())
+        rows = []
+        for rank, eid in enumerate(ids, start=1):
+            status = text((latest.get(eid) or {}).get("status")) or NOT_INVITED
+            rows.append({"rank": rank, "expert_id": eid, "name": _expert_name(eid, pool_names),
+                         "uses": uses.get(str(eid), 0), "status": status})
+        if not rows:
+            rows.append({"rank": "", "expert_id": None, "name": "该专业无可用专家", "uses": "", "status": ""})
+        order_blocks.append({"specialty": label(code), "code": code, "count": len(ids), "rows": rows,
+                             "heading": f"{label(code)}（候选{len(ids)}人）"})
+        digest = text(hashes.get(code))
+        hash_rows.append({"specialty": label(code), "code": code, "candidates": len(ids), "hash": digest,
+                          "hash_grouped": _group_hex(digest)})
+
+    labels = _exclusion_labels()
+    exclusions = []
+    for index, ex in enumerate(_get(draw, "exclusions") or (), start=1):
+        rule = text(_get(ex, "rule"))
+        name = text(_get(ex, "name")) or _expert_name(_get(ex, "expert_id"), pool_names)
+        rule_label = labels.get(rule) or text(_get(ex, "label")) or rule
+        exclusions.append({"index": index, "name": name, "rule": rule_label, "rule_key": rule,
+                           "reason": text(_get(ex, "reason"))})
+    exclusion_count = len(exclusions)
+    if not exclusions:
+        exclusions.append({"index": "", "name": "（无）", "rule": "", "rule_key": "", "reason": ""})
+
+    answers = []
+    for index, a in enumerate(mine, start=1):
+        status = text(a.get("status"))
+        justified = a.get("decline_justified")
+        if status == "已拒绝":
+            justified_text = "待认定" if justified is None else ("成立" if justified else "不成立")
+        else:
+            justified_text = ""
+        answers.append({
+            "index": index,
+            "expert_id": a.get("expert_id"),
+            "name": _expert_name(a.get("expert_id"), pool_names),
+            "specialty": label(text(a.get("specialty"))) if a.get("specialty") else "",
+            "status": status,
+            "answer": _ANSWERS.get(status, status),
+            "channel": text(a.get("answer_channel")),
+            "answered_on": cn_date_or_blank(a.get("answered_on"), ""),
+            "decline_reason": text(a.get("decline_reason")) if status == "已拒绝" else "",
+            "justified": justified_text,
+        })
+    answer_count = len(answers)
+    if not answers:
+        answers.append({"index": "", "expert_id": None, "name": "（尚未邀请）", "specialty": "", "status": "", "answer": "",
+                        "channel": "", "answered_on": "", "decline_reason": "", "justified": ""})
+
+    spec = None
+    for form in getattr(policy, "forms", ()) or ():
+        if form.id.endswith("_draw_record"):
+            spec = form
+    title = spec.title if spec else f"{policy.city}专家抽取记录单"
+    return {
+        "title": title,
+        "request_no": _request_number(request),
+        "department": text(request.get("department")),
+        "contact_line": _contact_line(request),
+        "matter": text(request.get("matter")),
+        "task_type": text(request.get("usage_category")) or text(request.get("task_type")),
+        "period": work_period_text(request),
+        "place": _place(request),
+        "targets": _targets(request) or "无",
+        "needs_text": "\n".join(_need_lines(request, policy)),
+        "selection": selection_text(request, policy),
+        "approval_text": _approval_text(request, policy),
+        "drawn_at": cn_datetime(_get(draw, "drawn_at")),
+        "drawn_by": text(drawn_by),
+        "seed": text(_get(draw, "seed")),
+        "method_version": text(_get(draw, "method_version")),
+        "reason": text(_get(draw, "reason")) or text(_get(draw, "note")),
+        "window_days": window or "",
+        "hashes": hash_rows,
+        "exclusions": exclusions,
+        "exclusion_count": exclusion_count,
+        "orders": order_blocks,
+        "answers": answers,
+        "answer_count": answer_count,
+        "verify_note": ("核验方法：以本单所记随机种子、方法版本和抽取时的专家名单、使用记录重放抽取，应得到与上表相同的"
+                        "排序；候选名单校验值（SHA-256）不同，说明名单已有变化。"),
+    }

@@ -3,7 +3,9 @@
 One function per form of the application path (JC-W1, YQ-W1, X-W1): the taxonomy table (JC 附件1 / YQ 分类表),
 the application form (JC 附件2; YQ 附表一, 特聘专家 附表二) with the optional 1-inch photo, the integrity pledge
 (JC 附件3), the review sheet (JC 附件4), the summaries (JC 附件5 per lead office; YQ 附表三), the public notice
-of the draft list and the appointment certificate (聘书, one page per expert, batch-printable). Contexts come
+of the draft list and the appointment certificate (聘书, one page per expert, batch-printable); and the forms of
+the drawing and dispatch path: the request (YQ 附表四; JC uses 附件7 for it), the dispatch slip (YQ 附表五, with the
+evaluation's ratings when given), the dispatch approval slip (JC 附件7) and the draw record (抽取记录单). Contexts come
 from core (pure), bytes from forms (docxtpl); this module picks the template the policy profile names and
 names the file. `zip_forms` renders many forms into one zip, reporting progress for `st.progress`.
 `template_report` (X-W2) lists every template of a profile with the fields it needs against what the app
@@ -11,6 +13,7 @@ supplies, from a sample context, so an admin page can show what a replaced templ
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -22,8 +25,9 @@ import forms
 from core.errors import DomainError, ValidationError
 from core.forms_context import (
     application_form_context, application_form_id, certificate_entry, certificates_context,
-    notice_list_context, pledge_context, recommendation_summary_context, review_sheet_context,
-    taxonomy_table_context, yq_summary_context,
+    dispatch_approval_context, dispatch_slip_context, draw_record_context, notice_list_context, pledge_context,
+    recommendation_summary_context, request_form_context, review_sheet_context, taxonomy_table_context,
+    yq_summary_context,
 )
 from core.idcard import check_digit
 
@@ -32,6 +36,7 @@ from core.idcard import check_digit
 _WITH_CATEGORIES, _FLAT = "jc_fj1_专家类别划分表.docx", "yq_flb_分类表.docx"
 # The two forms no annex draws; a profile lists them as <prefix>_notice / <prefix>_certificate.
 NOTICE_TEMPLATE, CERTIFICATE_TEMPLATE = "notice_拟定名单公示.docx", "certificate_聘书.docx"
+DRAW_RECORD_TEMPLATE = "draw_record_抽取记录单.docx"  # listed as <prefix>_draw_record
 PHOTO_MAX_BYTES = 2 * 1024 * 1024  # a 1-inch ID photo is far smaller; keeps the store and the .docx small
 
 Rows = Sequence[tuple[dict, Union[dict, None]]]
@@ -203,6 +208,56 @@ def certificates_form(items: Iterable[tuple[dict, str, date, date]], policy: Any
 
 
 # --------------------------------------------------------------------------------------------------------
+# the drawing and dispatch path (YQ 附表四/附表五, JC 附件7, 抽取记录单)
+# --------------------------------------------------------------------------------------------------------
+
+def _request_parts(request: dict) -> list[str]:
+    """File name parts of a request's forms: the department and the start date (20260605)."""
+    start = str(request.get("start") or "")
+    return [str(request.get("department") or ""), re.sub(r"\D", "", start[:10])]
+
+
+def request_form(request: dict, policy: Any, *, experts: list[dict] | None = None) -> tuple[str, bytes]:
+    """The form a request is filed on: YQ 附表四 使用申请表; for a profile without a separate dispatch slip
+    (JC) it is 附件7 服务派遣审批单, with the `experts` known so far (none before the draw)."""
+    if not getattr(policy.drawing, "dispatch_form_id", None):
+        return dispatch_approval_form(request, experts or [], policy)
+    context = request_form_context(request, policy)
+    spec = _spec(policy, context["form_id"])
+    return _filename(spec, *_request_parts(request)), forms.render(spec.template, context)
+
+
+def dispatch_slip_form(request: dict, experts: list[dict], policy: Any, *, number: str,
+                       ratings: dict | None = None) -> tuple[str, bytes]:
+    """YQ 附表五 使用委派单 numbered `number`: the accepted experts with 专业 and 职称/资格, padded to five rows;
+    rating boxes ticked from `ratings` (expert id → 优秀/良好/一般/较差) once the use is evaluated."""
+    context = dispatch_slip_context(request, experts, policy, number=number, ratings=ratings)
+    spec = _spec(policy, context["form_id"])
+    parts = [context["number"]] if context["number"] else _request_parts(request)
+    return _filename(spec, *parts), forms.render(spec.template, context)
+
+
+def dispatch_approval_form(request: dict, experts: list[dict], policy: Any) -> tuple[str, bytes]:
+    """JC 附件7 服务派遣审批单: the approval, the using office and handler, the experts who attend, time, place,
+    work, and 注1–4."""
+    context = dispatch_approval_context(request, experts, policy)
+    spec = _spec(policy, context["form_id"])
+    return _filename(spec, *_request_parts(request)), forms.render(spec.template, context)
+
+
+def draw_record_form(request: dict, draw: Any, pool_names: dict, assignments: list[dict], policy: Any, *,
+                     drawn_by: str) -> tuple[str, bytes]:
+    """抽取记录单 of one draw (DrawResult.to_dict()): request, time, who drew, seed, list hashes, exclusions,
+    the ranked orders and the answers. `pool_names` maps expert id → name."""
+    template, spec = _local_template(policy, "draw_record", DRAW_RECORD_TEMPLATE)
+    context = draw_record_context(request, draw, pool_names, assignments, policy, drawn_by=drawn_by)
+    drawn_at = draw.to_dict().get("drawn_at") if hasattr(draw, "to_dict") else (draw or {}).get("drawn_at")
+    stamp = re.sub(r"\D", "", str(drawn_at or ""))[:12]
+    name = safe_filename("_".join(p for p in (context["title"], str(request.get("department") or ""), stamp) if p))
+    return name + ".docx", forms.render(template, context)
+
+
+# --------------------------------------------------------------------------------------------------------
 # many forms at once
 # --------------------------------------------------------------------------------------------------------
 
@@ -341,6 +396,63 @@ def sample_application(policy: Any, kind: str = "普通专家") -> dict:
     }
 
 
+def sample_request(policy: Any) -> dict:
+    """A realistic, approved request of `policy` for trial renders: two specialties, a target enterprise."""
+    codes = policy.taxonomy.all_specialty_codes()
+    drawing = policy.drawing
+    task_type = drawing.usage_categories[0] if drawing.usage_categories else drawing.task_types[0]
+    level = "分管领导" if not drawing.dispatch_form_id else "专家管理办公室"
+    return {
+        "id": 1, "policy_id": policy.id, "department": "市应急管理局危险化学品安全监督管理科", "contact": "王经办",
+        "contact_phone": "13903560001", "matter": "对辖区危险化学品企业开展安全生产专项检查", "task_type": task_type,
+        "target_enterprises": [f"{policy.city}恒达化工有限公司"], "place": f"{policy.city}城区",
+        "outside_city": False, "start": "2026-07-06", "end": "2026-07-08", "days": 3,
+        "needs": [{"specialty": codes[0], "count": 2}, {"specialty": codes[1], "count": 1}],
+        "min_title_level": "中级", "mode": "抽取", "direct_reason": None, "emergency": False,
+        "filed_on": "2026-07-01", "filed_by": "dept", "external_experts": [], "enterprise_phone": "0356-2031234",
+        "approval": {"by": "leader", "role": "领导", "level": level, "on": "2026-07-02", "opinion": "同意。",
+                     "after_the_fact": False},
+        "status": "已委派",
+    }
+
+
+def sample_dispatched_experts(policy: Any) -> list[dict]:
+    """The experts who accepted `sample_request` (the sample applicant and one more)."""
+    codes = policy.taxonomy.all_specialty_codes()
+    first = dict(sample_expert(policy), specialties=[codes[0]])
+    second = dict(sample_expert(policy), id=2, name="李明", title="工程师", title_level="中级", qualifications=[],
+                  specialties=[codes[1]])
+    return [first, second]
+
+
+def sample_draw(policy: Any) -> tuple[dict, dict[int, str], list[dict]]:
+    """(DrawResult.to_dict() shape, expert names by id, assignments) of a draw for `sample_request`."""
+    codes = policy.taxonomy.all_specialty_codes()
+    orders = {codes[0]: [1, 3, 4], codes[1]: [5, 2]}
+    draw = {
+        "request_id": 1, "policy_id": policy.id, "method_version": "rotation-seeded-v1",
+        "seed": "3f9a6c2e8b1d4f7a0c5e9b2d6a8f1c3e", "drawn_at": "2026-07-02T10:15:30",
+        "eligible_hash": {code: hashlib.sha256(repr(ids).encode()).hexdigest() for code, ids in orders.items()},
+        "exclusions": [{"expert_id": 9, "name": "赵六", "rule": "same_employer", "label": "与任务对象同一单位",
+                        "reason": f"工作单位为{policy.city}恒达化工有限公司，与任务对象相同"}],
+        "orders": orders, "use_counts": {"1": 0, "3": 1, "4": 2, "5": 0, "2": 1},
+    }
+    names = {1: "张建国", 2: "李明", 3: "王强", 4: "刘洋", 5: "陈静", 9: "赵六"}
+    assignments = [
+        {"id": 1, "request_id": 1, "expert_id": 1, "status": "已接受", "answered_on": "2026-07-02",
+         "answer_channel": "电话", "decline_reason": "", "decline_justified": None},
+        {"id": 2, "request_id": 1, "expert_id": 3, "status": "已拒绝", "answered_on": "2026-07-02",
+         "answer_channel": "微信", "decline_reason": "本人住院治疗", "decline_justified": True},
+        {"id": 3, "request_id": 1, "expert_id": 5, "status": "已拒绝", "answered_on": "2026-07-03",
+         "answer_channel": "电话", "decline_reason": "另有安排", "decline_justified": False},
+        {"id": 4, "request_id": 1, "expert_id": 4, "status": "已接受", "answered_on": "2026-07-03",
+         "answer_channel": "电话", "decline_reason": "", "decline_justified": None},
+        {"id": 5, "request_id": 1, "expert_id": 2, "status": "已接受", "answered_on": "2026-07-03",
+         "answer_channel": "微信", "decline_reason": "", "decline_justified": None},
+    ]
+    return draw, names, assignments
+
+
 def _role(policy: Any, form_id: str) -> str | None:
     """Which of the app's context builders fills form `form_id` of `policy` (None: not filled yet)."""
     if form_id == getattr(policy.taxonomy, "form_id", None):
@@ -355,6 +467,14 @@ def _role(policy: Any, form_id: str) -> str | None:
         return "review"
     if form_id == getattr(policy.review, "summary_form_id", None):
         return "summary"
+    drawing = getattr(policy, "drawing", None)
+    if drawing is not None:
+        if form_id == getattr(drawing, "dispatch_form_id", None):
+            return "dispatch_slip"
+        if form_id == getattr(drawing, "request_form_id", None):
+            return "request" if getattr(drawing, "dispatch_form_id", None) else "dispatch_approval"
+    if form_id.endswith("_draw_record"):
+        return "draw_record"
     if form_id.endswith("_notice"):
         return "notice"
     if form_id.endswith("_certificate"):
@@ -388,6 +508,16 @@ def sample_context(policy: Any, form_id: str, today: date) -> tuple[dict, dict[s
         return yq_summary_context(rows, policy, today), {}
     if role == "notice":
         return notice_list_context(rows, policy, today, today.fromordinal(today.toordinal() + 4)), {}
+    if role in ("request", "dispatch_slip", "dispatch_approval", "draw_record"):
+        request, experts_ = sample_request(policy), sample_dispatched_experts(policy)
+        if role == "request":
+            return request_form_context(request, policy), {}
+        if role == "dispatch_slip":
+            return dispatch_slip_context(request, experts_, policy, number="2026-001"), {}
+        if role == "dispatch_approval":
+            return dispatch_approval_context(request, experts_, policy), {}
+        draw, names, assignments = sample_draw(policy)
+        return draw_record_context(request, draw, names, assignments, policy, drawn_by="办公室乙"), {}
     term_end = date(today.year + 3, today.month, today.day if (today.month, today.day) != (2, 29) else 28)
     return certificates_context([certificate_entry(expert, policy, "示例〔2026〕第001号", today, term_end, today)]), {}
 
@@ -425,10 +555,12 @@ def template_report(policy: Any, today: date) -> list[TemplateStatus]:
 
 
 __all__ = [
-    "CERTIFICATE_TEMPLATE", "NOTICE_TEMPLATE", "PHOTO_MAX_BYTES", "TemplateStatus", "application_form",
-    "application_form_id", "application_forms_zip", "certificate_form", "certificates_form", "certificates_zip",
-    "check_photo", "local_form_id", "notice_form", "pledge_form", "recommendation_summary_form",
+    "CERTIFICATE_TEMPLATE", "DRAW_RECORD_TEMPLATE", "NOTICE_TEMPLATE", "PHOTO_MAX_BYTES", "TemplateStatus",
+    "application_form", "application_form_id", "application_forms_zip", "certificate_form", "certificates_form",
+    "certificates_zip", "check_photo", "dispatch_approval_form", "dispatch_slip_form", "draw_record_form",
+    "local_form_id", "notice_form", "pledge_form", "recommendation_summary_form", "request_form",
     "review_sheet_form", "review_sheets_zip", "safe_filename", "sample_application", "sample_context",
-    "sample_expert", "summary_form", "taxonomy_filename", "taxonomy_form", "taxonomy_template",
-    "template_problems", "template_report", "yq_summary_form", "zip_forms",
+    "sample_dispatched_experts", "sample_draw", "sample_expert", "sample_request", "summary_form",
+    "taxonomy_filename", "taxonomy_form", "taxonomy_template", "template_problems", "template_report",
+    "yq_summary_form", "zip_forms",
 ]

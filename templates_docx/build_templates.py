@@ -12,6 +12,11 @@ Run `python templates_docx/build_templates.py [folder]` to (re)create
   - yq_fb3_汇总表.docx:         YQ 附表三《阳泉市应急管理和安全生产专家汇总表》(第九条(二))
   - notice_拟定名单公示.docx:   the public notice of the draft list (JC 第八条(三); YQ 第七条(二)3), both profiles
   - certificate_聘书.docx:      the appointment certificate, one page per expert (JC 第八条(三); YQ 第七条(二)5)
+  - jc_fj7_服务派遣审批单.docx: JC 附件7《晋城市安全生产和应急管理专家服务派遣审批单》(第十一条), 注1–4
+  - yq_fb4_使用申请表.docx:     YQ 附表四《阳泉市应急管理和安全生产专家使用申请表》(第十四条(一)1(2))
+  - yq_fb5_使用委派单.docx:     YQ 附表五《阳泉市应急管理和安全生产专家使用委派单》(第十四条(一)1(5))
+  - draw_record_抽取记录单.docx: the draw record (request, time, who drew, seed, list hashes, exclusions,
+                                 ranked orders, answers), both profiles; no annex draws it
 Each is A4 (the two wide summary tables and the certificate landscape) with real bordered tables, merged
 cells where the annex has them, repeating header rows, 仿宋 as the East-Asian font of the Normal style, the
 annex's fixed wording, notes and signature/date lines, and the docxtpl tags the app fills (`{%tr for %}`
@@ -45,6 +50,10 @@ YQ_SPECIAL = "yq_fb2_特聘专家推荐表.docx"
 YQ_SUMMARY = "yq_fb3_汇总表.docx"
 NOTICE = "notice_拟定名单公示.docx"
 CERTIFICATE = "certificate_聘书.docx"
+JC_DISPATCH = "jc_fj7_服务派遣审批单.docx"
+YQ_REQUEST = "yq_fb4_使用申请表.docx"
+YQ_DISPATCH = "yq_fb5_使用委派单.docx"
+DRAW_RECORD = "draw_record_抽取记录单.docx"
 
 BODY_FONT = "仿宋"  # East-Asian font of the Normal style
 LATIN_FONT = "Times New Roman"
@@ -791,11 +800,211 @@ def build_certificate(path: Path) -> None:
     doc.save(path)
 
 
+# ---------------------------------------------------------------- drawing and dispatch forms (issue 4)
+
+FORM_SIZE = Pt(12)  # 小四: the sparse two-column dispatch forms read better a size up from 五号
+
+
+def _value(cell, text: str, *, align=LEFT, size=FORM_SIZE, valign=WD_CELL_VERTICAL_ALIGNMENT.CENTER) -> None:
+    _cell(cell, text, align=align, size=size, valign=valign)
+
+
+def _sign_lines(cell, lines: list[str], *, blank_lines: int = 0, indent_cm: float = 5.5, size=FORM_SIZE) -> None:
+    """Room for handwriting, then "(签字)" and the date line from `indent_cm` (an indent, not right alignment)."""
+    for _ in range(blank_lines):
+        _para(cell, "", size=size)
+    for line in lines:
+        p = _para(cell, line, size=size, before=3)
+        p.paragraph_format.left_indent = Cm(indent_cm)
+
+
+def _label_rows(table, rows: list[tuple[int, str, float]], *, size=FORM_SIZE) -> None:
+    """Left label cells with their minimum row heights (rows may grow with their content)."""
+    for r, label, height in rows:
+        _row_properties(table.rows[r], min_height=Cm(height), cant_split=height < 3.5)
+        _cell(table.cell(r, 0), label, size=size)
+
+
+def build_jc_dispatch_approval(path: Path) -> None:
+    """附件7: the title over two lines, a two-column table (labels left, content right) and 注1–4 below."""
+    doc = _new_document()
+    _annex_label(doc, "{{ annex_label }}")
+    _para(doc, "{{ title_lines }}", align=CENTER, size=TITLE_SIZE, font=TITLE_FONT, bold=True, before=6, after=14,
+          line=1.15)
+    table = _table(doc, [4.8, 11.2], rows=7)
+    _label_rows(table, [(0, "市应急管理局分管\n领导意见", 4.0), (1, "市应急管理局使用科室\n(单位)负责人", 2.6),
+                        (2, "市应急管理局使用科室\n(单位)及经办人", 1.8), (3, "专家出勤人员", 2.0),
+                        (4, "专家工作时间", 1.2), (5, "专家工作地点", 1.2), (6, "主要工作内容", 3.4)])
+    opinion = table.cell(0, 1)
+    _value(opinion, "{{ leader_opinion }}", valign=TOP)
+    _para(opinion, "{{ approval_note }}", size=CELL_SIZE, before=2)
+    _sign_lines(opinion, ["(签字)", "{{ leader_date }}"], blank_lines=1)
+    head = table.cell(1, 1)
+    _value(head, "{{ department_head }}", valign=TOP)
+    _sign_lines(head, ["(签字)", "{{ department_head_date }}"], blank_lines=1)
+    _value(table.cell(2, 1), "{{ department_and_handler }}")
+    _value(table.cell(3, 1), "{{ attendees }}")
+    _value(table.cell(4, 1), "{{ work_period }}")
+    _value(table.cell(5, 1), "{{ place }}")
+    _value(table.cell(6, 1), "{{ work_content }}", valign=TOP)
+    _para(doc, "注:", size=FORM_SIZE, before=8).paragraph_format.keep_with_next = True
+    _para(doc, "{%p for n in notes %}", size=FORM_SIZE)
+    note = _para(doc, "{{ n }}", size=FORM_SIZE, align=JUSTIFY)
+    note.paragraph_format.left_indent = Cm(0.85)
+    note.paragraph_format.first_line_indent = Cm(-0.35)
+    _para(doc, "{%p endfor %}", size=FORM_SIZE)
+    doc.core_properties.title = "晋城市安全生产和应急管理专家服务派遣审批单"
+    doc.save(path)
+
+
+def build_yq_request(path: Path) -> None:
+    """附表四: 使用单位, 申请科室 | 联系人及电话, 使用事项, 使用时间, 使用类别, 行业、专业要求及专家数量, the two
+    signature rows; every value cell spans to the right edge."""
+    doc = _new_document()
+    _heading(doc, "{{ annex_label }}", colon=True, size=Pt(20))
+    table = _table(doc, [3.2, 4.8, 3.0, 5.0], rows=8)
+    _label_rows(table, [(0, "使用单位", 1.5), (1, "申请科室", 1.5), (2, "使用事项", 4.2), (3, "使用时间", 1.5),
+                        (4, "使用类别", 1.5), (5, "行业、专业要\n求及专家数量", 4.2), (6, "使用部门\n负责人签字", 2.6),
+                        (7, "使用部门\n分管领导签字", 2.6)])
+    _value(_merge(table, 0, 1, 0, 3), "{{ use_unit }}")
+    _value(table.cell(1, 1), "{{ section }}")
+    _cell(table.cell(1, 2), "联系人\n及电话", size=FORM_SIZE)
+    _value(table.cell(1, 3), "{{ contact_line }}")
+    _value(_merge(table, 2, 1, 2, 3), "{{ matter_text }}", valign=TOP)
+    _value(_merge(table, 3, 1, 3, 3), "{{ period }}")
+    _value(_merge(table, 4, 1, 4, 3), "{{ category_boxes }}")
+    _value(_merge(table, 5, 1, 5, 3), "{{ needs_text }}", valign=TOP)
+    for r in (6, 7):
+        _value(_merge(table, r, 1, r, 3), "")
+    doc.core_properties.title = "阳泉市应急管理和安全生产专家使用申请表"
+    doc.save(path)
+
+
+def build_yq_dispatch(path: Path) -> None:
+    """附表五: 编号, 姓名 | 专业 | 职称/资格 | 对专家工作情况评价 (☐优秀 ☐良好 ☐一般 ☐较差) one row per expert,
+    then 使用事项, 使用时间, 使用类别, 专家库负责人签字, 被检查企业 | 联系电话, 使用部门确认签字, 备注."""
+    doc = _new_document()
+    _heading(doc, "{{ annex_label }}", colon=True, size=Pt(20))
+    _para(doc, "编号：{{ number }}", align=RIGHT, size=FORM_SIZE, after=4)
+    # 5 grid columns: the rating spans the last two, so 被检查企业 | 联系电话 can share the same grid.
+    table = _table(doc, [2.4, 4.2, 3.4, 2.4, 3.6], rows=11, tight=True)
+    _row_properties(table.rows[0], header=True, min_height=Cm(1.0))
+    for c, label in ((0, "姓　名"), (1, "专　业"), (2, "职称/资格")):
+        _cell(table.cell(0, c), label, size=FORM_SIZE)
+    _cell(_merge(table, 0, 3, 0, 4), "对专家工作情况评价", size=FORM_SIZE)
+    _tag_row(table, 1, "{%tr for e in experts %}")
+    row = table.rows[2]
+    _row_properties(row, min_height=Cm(1.0))
+    _cell(row.cells[0], "{{ e.name }}", size=FORM_SIZE)
+    _cell(row.cells[1], "{{ e.specialty }}", size=CELL_SIZE)
+    _cell(row.cells[2], "{{ e.title }}", size=CELL_SIZE)
+    _cell(_merge(table, 2, 3, 2, 4), "{{ e.rating_boxes }}", size=CELL_SIZE)
+    _tag_row(table, 3, "{%tr endfor %}")
+    _label_rows(table, [(4, "使用事项", 2.6), (5, "使用时间", 1.3), (6, "使用类别", 1.3), (7, "专家库负\n责人签字", 1.8),
+                        (8, "被检查企业", 1.5), (9, "使用部门\n确认签字", 1.8), (10, "备　注", 1.8)])
+    _value(_merge(table, 4, 1, 4, 4), "{{ matter }}", valign=TOP)
+    _value(_merge(table, 5, 1, 5, 4), "{{ period }}")
+    _value(_merge(table, 6, 1, 6, 4), "{{ category_boxes }}")
+    _value(_merge(table, 7, 1, 7, 4), "")
+    _value(_merge(table, 8, 1, 8, 2), "{{ targets }}", size=CELL_SIZE)
+    _cell(table.cell(8, 3), "联系电话", size=FORM_SIZE)
+    _value(table.cell(8, 4), "{{ enterprise_phone }}", align=CENTER, size=CELL_SIZE)
+    _value(_merge(table, 9, 1, 9, 4), "")
+    _value(_merge(table, 10, 1, 10, 4), "{{ remark }}", valign=TOP, size=CELL_SIZE)
+    doc.core_properties.title = "阳泉市应急管理和安全生产专家使用委派单"
+    doc.save(path)
+
+
+def _section_heading(doc: Document, text: str, note: str = "") -> None:
+    """一、… heading kept with the table below it (and its small explanatory line, if any)."""
+    heading = _para(doc, text, size=Pt(12), font=LABEL_FONT, before=10, after=0 if note else 4)
+    heading.paragraph_format.keep_with_next = True
+    if note:
+        _para(doc, note, size=SMALL_SIZE, after=4).paragraph_format.keep_with_next = True
+
+
+def _small_header(table, labels: list[str]) -> None:
+    """A repeating 五号 header row that stays with the first data row."""
+    _header(table, labels)
+    for cell in table.rows[0].cells:
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
+        for run in cell.paragraphs[0].runs:
+            run.font.size = CELL_SIZE
+
+
+def _grid(doc: Document, widths: list[float], labels: list[str], loop: str, cells: list[str], *,
+          left: tuple[int, ...] = (), size=SMALL_SIZE):
+    """A header row, then one data row repeated by `loop` ({%tr for … %} … {%tr endfor %})."""
+    table = _table(doc, widths, rows=4, tight=True)
+    _small_header(table, labels)
+    _tag_row(table, 1, loop)
+    row = table.rows[2]
+    _row_properties(row, min_height=Cm(0.6))
+    for c, value in enumerate(cells):
+        _cell(row.cells[c], value, size=size, align=LEFT if c in left else CENTER)
+    _tag_row(table, 3, "{%tr endfor %}")
+    return table
+
+
+def build_draw_record(path: Path) -> None:
+    """抽取记录单: the request in brief and the draw's particulars (time, who, seed, method), then 一 the SHA-256
+    of each specialty's eligible list, 二 the exclusions with rule and reason, 三 the complete ranked order of
+    each specialty in its own table, 四 the answers; how to verify; signature lines."""
+    doc = _new_document()
+    _title(doc, Pt(20))
+    table = _table(doc, [2.6, 5.4, 2.6, 5.4], rows=12, tight=True)
+    for r in range(12):
+        _row_properties(table.rows[r], min_height=Cm(0.8))
+    pairs = {0: ("申请编号", "{{ request_no }}", "抽取时间", "{{ drawn_at }}"),
+             1: ("使用科室", "{{ department }}", "联系人及电话", "{{ contact_line }}"),
+             3: ("任务类型", "{{ task_type }}", "工作地点", "{{ place }}"),
+             9: ("抽取人", "{{ drawn_by }}", "方法版本", "{{ method_version }}")}
+    for r, (l1, v1, l2, v2) in pairs.items():
+        _cell(table.cell(r, 0), l1)
+        _cell(table.cell(r, 1), v1, align=LEFT)
+        _cell(table.cell(r, 2), l2)
+        _cell(table.cell(r, 3), v2, align=LEFT)
+    for r, label, value in ((2, "使用事项", "{{ matter }}"), (4, "工作时间", "{{ period }}"),
+                            (5, "服务对象", "{{ targets }}"), (6, "专业及人数", "{{ needs_text }}"),
+                            (7, "选取方式", "{{ selection }}"), (8, "审批情况", "{{ approval_text }}"),
+                            (10, "随机种子", "{{ seed }}"), (11, "抽取说明", "{{ reason }}")):
+        _cell(table.cell(r, 0), label)
+        _cell(_merge(table, r, 1, r, 3), value, align=LEFT)
+    _section_heading(doc, "一、候选名单校验值（SHA-256）")
+    _grid(doc, [4.8, 1.8, 9.4], ["专业", "候选人数", "校验值"], "{%tr for h in hashes %}",
+          ["{{ h.specialty }}", "{{ h.candidates }}", "{{ h.hash_grouped }}"], left=(0, 2))
+    _section_heading(doc, "二、回避与排除（共{{ exclusion_count }}人次）")
+    _grid(doc, [1.2, 2.4, 3.8, 8.6], ["序号", "姓名", "排除规则", "原因"], "{%tr for x in exclusions %}",
+          ["{{ x.index }}", "{{ x.name }}", "{{ x.rule }}", "{{ x.reason }}"], left=(3,))
+    _section_heading(doc, "三、各专业完整排序", "轮换使用：近{{ window_days }}天内使用次数少者在前，次数相同者按随机种子"
+                                            "排序；答复不能参加的，由本专业下一顺位递补。")
+    # One small table per specialty under its own heading (not one table with the specialty merged down the
+    # rows: a merged block is kept on one page, and a complete order of 60 experts is longer than a page).
+    _para(doc, "{%p for s in orders %}")
+    heading = _para(doc, "{{ s.heading }}", size=CELL_SIZE, font=LABEL_FONT, before=4, after=2)
+    heading.paragraph_format.keep_with_next = True
+    _grid(doc, [2.0, 5.0, 4.0, 5.0], ["顺位", "姓名", "近{{ window_days }}天使用次数", "邀请结果"],
+          "{%tr for o in s.rows %}", ["{{ o.rank }}", "{{ o.name }}", "{{ o.uses }}", "{{ o.status }}"])
+    _para(doc, "{%p endfor %}")
+    _section_heading(doc, "四、邀请与答复")
+    _grid(doc, [1.0, 2.2, 1.6, 1.6, 2.8, 4.2, 2.6], ["序号", "姓名", "答复", "方式", "日期", "拒绝理由", "理由是否成立"],
+          "{%tr for a in answers %}",
+          ["{{ a.index }}", "{{ a.name }}", "{{ a.answer }}", "{{ a.channel }}", "{{ a.answered_on }}",
+           "{{ a.decline_reason }}", "{{ a.justified }}"], left=(5,))
+    _para(doc, "{{ verify_note }}", size=SMALL_SIZE, align=JUSTIFY, before=8)
+    _para(doc, "抽取人（签字）：" + "　" * 9 + "监督人（签字）：", size=Pt(12), before=18)
+    _page_number_footer(doc)
+    doc.core_properties.title = "专家抽取记录单"
+    doc.save(path)
+
+
 BUILDERS = (
     (JC_TAXONOMY, build_jc_taxonomy), (YQ_TAXONOMY, build_yq_taxonomy),
     (JC_APPLICATION, build_jc_application), (JC_PLEDGE, build_jc_pledge), (JC_REVIEW, build_jc_review),
     (JC_SUMMARY, build_jc_summary), (YQ_APPLICATION, build_yq_application), (YQ_SPECIAL, build_yq_special),
     (YQ_SUMMARY, build_yq_summary), (NOTICE, build_notice), (CERTIFICATE, build_certificate),
+    (JC_DISPATCH, build_jc_dispatch_approval), (YQ_REQUEST, build_yq_request), (YQ_DISPATCH, build_yq_dispatch),
+    (DRAW_RECORD, build_draw_record),
 )
 
 

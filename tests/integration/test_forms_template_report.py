@@ -54,10 +54,9 @@ def test_x_w2_every_form_the_app_fills_has_a_template_whose_fields_it_supplies(p
         assert status.exists and status.ok, (status.form_id, status.problems)
         assert status.needed and not status.missing
         assert set(status.needed) <= set(status.supplied)
-    later = [s.form_id for s in report if not s.supported]  # forms of later issues (附件6–8, 附表四–六)
+    later = [s.form_id for s in report if not s.supported]  # forms of later issues (附件6, 附件8, 附表六)
     assert all(not s.problems for s in report if not s.supported)
-    expected_later = {"jincheng-2026": ["jc_fj6", "jc_fj7", "jc_fj8"],
-                      "yangquan-2024": ["yq_fb4", "yq_fb5", "yq_fb6"]}[policy_id]
+    expected_later = {"jincheng-2026": ["jc_fj6", "jc_fj8"], "yangquan-2024": ["yq_fb6"]}[policy_id]
     assert later == expected_later
 
 
