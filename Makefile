@@ -29,6 +29,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_store.py
 	$(BIN)/python benchmarks/bench_registry_page.py
 	$(BIN)/python benchmarks/bench_forms.py
+	$(BIN)/python benchmarks/bench_drawing.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -30,8 +30,13 @@ if user is None:
 else:
     pages = [st.Page("pages/home.py", title="首页", icon=":material/home:", url_path="home", default=True),
              st.Page("pages/registry.py", title="专家库", icon=":material/groups:", url_path="registry")]
+    if can(user.role, "request_experts"):
+        pages.append(st.Page("pages/requests.py", title="使用申请", icon=":material/post_add:", url_path="requests"))
+    if can(user.role, "approve_requests"):
+        pages.append(st.Page("pages/approvals.py", title="使用审批", icon=":material/approval:", url_path="approvals"))
     if can(user.role, "edit_experts"):
-        pages += [st.Page("pages/intake.py", title="入库申报", icon=":material/assignment_add:", url_path="intake"),
+        pages += [st.Page("pages/drawing.py", title="抽取委派", icon=":material/casino:", url_path="drawing"),
+                  st.Page("pages/intake.py", title="入库申报", icon=":material/assignment_add:", url_path="intake"),
                   st.Page("pages/review.py", title="条件审核", icon=":material/fact_check:", url_path="review"),
                   st.Page("pages/appointment.py", title="推荐与聘任", icon=":material/workspace_premium:",
                           url_path="appointment"),

@@ -88,12 +88,14 @@ def after_successful_login(now: datetime) -> dict:
 # --- what each role may do -------------------------------------------------------------------------------
 PERMISSIONS: dict[str, frozenset[str]] = {
     vocab.ROLE_ADMIN: frozenset({"view_registry", "edit_experts", "import_experts", "export_experts",
+                                 "request_experts", "approve_requests",
                                  "manage_users", "manage_settings", "load_demo", "remove_demo", "view_sensitive",
                                  "view_audit"}),
     vocab.ROLE_OFFICE: frozenset({"view_registry", "edit_experts", "import_experts", "export_experts",
+                                  "request_experts", "approve_requests",
                                   "load_demo", "view_sensitive", "view_audit"}),
-    vocab.ROLE_DEPARTMENT: frozenset({"view_registry", "export_experts"}),
-    vocab.ROLE_LEADER: frozenset({"view_registry", "export_experts", "view_audit"}),
+    vocab.ROLE_DEPARTMENT: frozenset({"view_registry", "export_experts", "request_experts"}),
+    vocab.ROLE_LEADER: frozenset({"view_registry", "export_experts", "view_audit", "approve_requests"}),
 }
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pages._ui import current_user, get_context, perform, show_flash
-from services import dismissals, experts, settings
+from services import dismissals, dispatch, experts, settings
 
 ctx = get_context()
 user = current_user()
@@ -17,7 +17,23 @@ pool = {e["id"]: e for e in experts.active_experts(ctx) if e.get("state") in ("�
 
 
 
-tab_new, tab_open, tab_done, tab_talk = st.tabs(["提出解聘", "办理中", "已办结与永不录用", "提醒谈话"])
+pending = dispatch.proposals(ctx)
+tab_prop, tab_new, tab_open, tab_done, tab_talk = st.tabs(
+    [f"待处理建议（{len(pending)}）", "提出解聘", "办理中", "已办结与永不录用", "提醒谈话"])
+with tab_prop:
+    st.caption("由拒绝委派等情形自动生成的建议，须由办公室决定是否立案，系统不会自动解聘。")
+    if not pending:
+        st.caption("没有待处理的建议。")
+    for proposal in pending:
+        with st.form(f"dismissal_proposal_{proposal['id']}"):
+            st.markdown(f"**{proposal['name']}** — {reasons.get(proposal['reason_number'], '')}")
+            st.caption(f"{proposal['source']}：{proposal['text']}（{proposal['created_on']}）")
+            note = st.text_input("处理意见", key=f"dismissal_prop_note_{proposal['id']}")
+            decision = st.radio("决定", ("立案", "不予立案"), horizontal=True, key=f"dismissal_prop_dec_{proposal['id']}")
+            if st.form_submit_button("提交"):
+                perform(lambda p=proposal, n=note, d=decision: dispatch.handle_proposal(
+                    ctx, user, p["id"], open_case=d == "立案", note=n), f"已{decision}")
+
 with tab_new:
     with st.form("dismissal_new"):
         expert_id = st.selectbox("专家", list(pool), key="dismissal_expert", index=None, placeholder="选择专家",

@@ -7,7 +7,7 @@ import streamlit as st
 from core.auth import can
 from core.errors import DomainError
 from pages._ui import DEMO_BADGE, current_user, flash, get_context, show_error, show_flash
-from services import experts, settings
+from services import dispatch, experts, settings
 
 ctx = get_context()
 user = current_user()
@@ -32,6 +32,17 @@ if view.empty:
                 flash(f"已加载 {count} 名演示专家（均标记为演示数据）")
                 st.rerun()
     st.stop()
+
+if can(user.role, "edit_experts"):
+    pending = dispatch.proposals(ctx)
+    if pending:
+        st.warning(f"有 {len(pending)} 条因拒绝委派等情形生成的解聘建议待处理（见“解聘清退”）："
+                   + "；".join(f"{p['name']}：{p['text']}" for p in pending[:5]))
+if can(user.role, "approve_requests"):
+    waiting = dispatch.awaiting_approval(ctx, user)
+    if waiting:
+        st.info(f"有 {len(waiting)} 份使用申请待您审批（见“使用审批”），其中紧急使用待补批 "
+                f"{sum(1 for r in waiting if r['status'] != '待审批')} 份。")
 
 if view.has_demo:
     st.warning(f"{DEMO_BADGE} 当前专家库含演示数据（虚构人员），正式使用前请由管理员在“系统设置”中删除。")

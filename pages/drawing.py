@@ -1,0 +1,114 @@
+"""抽取委派 — the office draws experts for an approved request (or an emergency), sees every exclusion and the
+complete ranked order, invites by phone/WeChat, records answers (a decline moves to the next in order, never a
+re-shuffle), proves a draw by replaying it, and prints the request, dispatch and draw-record forms."""
+import pandas as pd
+import streamlit as st
+
+from pages._ui import current_user, get_context, perform, show_flash
+from services import dispatch, experts, settings
+
+ctx = get_context()
+user = current_user()
+policy = settings.active_policy(ctx)
+taxonomy = policy.taxonomy
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+st.title("抽取委派")
+show_flash()
+
+open_requests = {r["id"]: r for r in dispatch.requests(ctx, user) if r["status"] != "已撤回"}
+if not open_requests:
+    st.info("没有使用申请。使用科室在“使用申请”中提出。")
+    st.stop()
+request_id = st.selectbox("使用申请", list(open_requests), key="drawing_request",
+                          format_func=lambda i: f"{i}号 {open_requests[i]['department']}：{open_requests[i]['matter'][:30]}"
+                                                f"（{open_requests[i]['status']}）")
+req = open_requests[request_id]
+names = {e["id"]: e["name"] for e in experts.active_experts(ctx)}
+st.caption(f"{req['start']} 至 {req['end']}；" + "；".join(f"{taxonomy.specialty_label(n['specialty'])} {n['count']}人"
+                                                           for n in req["needs"])
+           + (f"；最低职称 {req['min_title_level']}" if req.get("min_title_level") else ""))
+approval = req.get("approval")
+if approval:
+    st.success(f"{approval['level']} {approval['by']} 于 {approval['on']} 审批：{approval['opinion']}"
+               + ("（事后补批）" if approval["after_the_fact"] else ""))
+elif req.get("emergency"):
+    st.warning(f"紧急使用：可先抽取委派，审批待补（{policy.drawing.emergency.name}）")
+else:
+    st.info(f"待{req['required_level']}审批，审批后方可抽取。")
+for spec in req.get("shortages") or []:
+    st.error(f"{taxonomy.specialty_label(spec)}：该专业无可用专家，请通知申请部门调整申请。")
+
+draws = dispatch.draws_of(ctx, request_id)
+if req.get("mode") == "选派" and not dispatch.assignments_of(ctx, request_id):
+    st.caption(f"直接选派情形：{req.get('direct_reason')}")
+    eligible, excluded = dispatch.eligible_for_selection(ctx, request_id)
+    with st.form("drawing_select"):
+        picks = {need["specialty"]: st.multiselect(
+            f"{taxonomy.specialty_label(need['specialty'])}（{need['count']}人）", eligible.get(need["specialty"], []),
+            format_func=lambda i: names.get(i, i), key=f"drawing_pick_{need['specialty']}", placeholder="选择专家")
+            for need in req["needs"]}
+        if st.form_submit_button("确认选派", type="primary"):
+            perform(lambda: dispatch.select_directly(ctx, user, request_id, picks), "已选派并发出邀请")
+    with st.expander(f"不可选派（{len(excluded)}人，含原因）"):
+        st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
+                                   for x in excluded]), hide_index=True, width="stretch")
+elif req.get("mode") != "选派":
+    with st.form("drawing_draw"):
+        reason = st.text_input("重新抽取理由（首次抽取不填）", key="drawing_reason") if draws else ""
+        if st.form_submit_button("重新抽取" if draws else "随机抽取", type="primary"):
+            perform(lambda: dispatch.draw(ctx, user, request_id, reason=reason), "已抽取并发出邀请")
+
+if draws:
+    latest = draws[-1]
+    result = latest["result"]
+    st.subheader(f"第{latest['seq']}次抽取（{latest['drawn_by']}，{result['drawn_at']}）")
+    st.caption(f"理由：{latest['reason']}；随机种子 {result['seed']}；方法 {result['method_version']}")
+    if st.button("复核本次抽取", key="drawing_verify"):
+        ok, message = dispatch.verify(ctx, latest["id"])
+        (st.success if ok else st.error)(message)
+    for spec, order in result["orders"].items():
+        with st.expander(f"{taxonomy.specialty_label(spec)}：可抽取 {len(order)} 人（完整排序）"):
+            st.dataframe(pd.DataFrame([{"顺序": n + 1, "姓名": names.get(i, i), "近期使用次数": result["use_counts"].get(str(i), 0)}
+                                       for n, i in enumerate(order)]), hide_index=True, width="stretch")
+    with st.expander(f"排除名单（{len(result['exclusions'])}人，含排除原因）"):
+        st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
+                                   for x in result["exclusions"]]), hide_index=True, width="stretch")
+    if len(draws) > 1:
+        with st.expander("历次抽取"):
+            st.dataframe(pd.DataFrame([{"次序": d["seq"], "时间": d["result"]["drawn_at"], "抽取人": d["drawn_by"],
+                                        "理由": d["reason"]} for d in draws]), hide_index=True, width="stretch")
+
+assignments = dispatch.assignments_of(ctx, request_id)
+if assignments:
+    st.subheader("邀请与答复")
+    st.dataframe(pd.DataFrame([{"姓名": names.get(a["expert_id"], a["expert_id"]), "专业": a["specialty"],
+                                "顺序": a.get("position", ""), "状态": a["status"], "方式": a.get("answer_channel", ""),
+                                "拒绝理由": a.get("decline_reason", "")} for a in assignments]),
+                 hide_index=True, width="stretch")
+    for a in (a for a in assignments if a["status"] == "邀请中"):
+        with st.form(f"drawing_answer_{a['id']}"):
+            st.markdown(f"**{names.get(a['expert_id'])}**（{taxonomy.specialty_label(a['specialty'])}，第{a['position']}位）")
+            c1, c2 = st.columns(2)
+            channel = c1.radio("联系方式", ("电话", "微信"), horizontal=True, key=f"drawing_channel_{a['id']}")
+            verdict = c2.radio("答复", ("接受", "拒绝"), horizontal=True, key=f"drawing_verdict_{a['id']}")
+            why = st.text_input("拒绝理由", key=f"drawing_why_{a['id']}")
+            justified = st.radio("理由是否正当", ("正当", "不正当"), horizontal=True, key=f"drawing_just_{a['id']}")
+            if st.form_submit_button("记录答复"):
+                perform(lambda a=a, c=channel, v=verdict, w=why, j=justified: dispatch.answer(
+                    ctx, user, a["id"], accepted=v == "接受", channel=c, reason=w, justified=j == "正当"), "已记录答复")
+
+open_ones = [a for a in assignments if a["status"] in ("邀请中", "已接受")]
+if open_ones:
+    with st.expander("调整已委派专家"):
+        with st.form("drawing_replace"):
+            target = st.selectbox("调整的专家", [a["id"] for a in open_ones], key="drawing_replace_target",
+                                  format_func=lambda i: names.get(next(a["expert_id"] for a in open_ones if a["id"] == i)))
+            why = st.text_input("调整理由", key="drawing_replace_reason")
+            st.caption("晋城：调整已经审批的专家须重新报分管领导批准（第十一条）。")
+            if st.form_submit_button("调整并邀请下一位"):
+                perform(lambda: dispatch.replace_expert(ctx, user, target, why), "已调整")
+
+st.subheader("表格下载")
+forms = dispatch.forms_for(ctx, request_id)
+for col, (title, filename, build) in zip(st.columns(len(forms)), forms):
+    col.download_button(f"下载{title}", build, file_name=filename, key=f"drawing_dl_{title}", mime=DOCX)
