@@ -8,14 +8,15 @@ from core.errors import DomainError
 from core.expert_fields import EXPERT_FIELDS, GROUPS
 from core.registry import RegistryFilter, specialty_label_or_code
 from core import vocab
-from pages._ui import DEMO_BADGE, current_user, get_context, show_error
-from services import experts, forms_service, lifecycle, settings
+from pages._ui import DEMO_BADGE, current_user, get_context, perform, show_error, show_flash
+from services import dispatch, experts, forms_service, lifecycle, settings
 
 ctx = get_context()
 user = current_user()
 policy = settings.active_policy(ctx)
 taxonomy = policy.taxonomy
 st.title("专家库")
+show_flash()
 
 with st.container(border=True):
     c1, c2, c3 = st.columns([2, 2, 3])
@@ -92,6 +93,22 @@ if selected:
                 elif isinstance(value, bool):
                     value = "是" if value else "否"
                 st.text(f"{field.label}：{value if value not in (None, '') else '—'}")
+    tasks = dispatch.tasks_of(ctx, expert_id)
+    with st.expander(f"委派记录（{len(tasks)}）"):
+        st.dataframe(pd.DataFrame([{"事项": t["matter"], "时间": f"{t['start']} 至 {t['end']}", "状态": t["status"],
+                                    "拒绝理由": t.get("decline_reason", "")} for t in tasks]), hide_index=True, width="stretch")
+    periods = record.get("unavailable") or []
+    with st.expander(f"不可参加时段（{len(periods)}）"):
+        for period in periods:
+            st.markdown(f"- {period['start']} 至 {period['end']}：{period['reason']}")
+        if can(user.role, "edit_experts"):
+            with st.form("registry_unavailable"):
+                c1, c2 = st.columns(2)
+                start = c1.date_input("开始", value=None, key="registry_unavail_start", format="YYYY-MM-DD")
+                end = c2.date_input("结束", value=None, key="registry_unavail_end", format="YYYY-MM-DD")
+                why = st.text_input("原因", key="registry_unavail_reason")
+                if st.form_submit_button("申报不可参加"):
+                    perform(lambda: experts.declare_unavailable(ctx, user, expert_id, start, end, why), "已记录")
     transitions = lifecycle.history(ctx, expert_id)
     with st.expander(f"状态记录（{len(transitions)}）"):
         st.dataframe(pd.DataFrame([{"时间": t["at"], "由": t["from"], "变为": t["to"], "理由": t["reason"], "操作人": t["by"]}

@@ -261,3 +261,21 @@ def remove_demo(ctx: AppContext, actor: User) -> int:
     """一键删除演示数据 (admin)."""
     _require(actor, "remove_demo", "只有管理员可以删除演示数据")
     return _repo(ctx).delete_where(lambda d: bool(d.get("is_demo")), actor=actor.username, action="删除演示数据")
+
+
+def declare_unavailable(ctx: AppContext, actor: User, expert_id: int, start: date | None, end: date | None,
+                        reason: str) -> dict:
+    """申报不可参加: a period in which the expert cannot take tasks; the draw excludes them then (X-D1)."""
+    _require(actor, "edit_experts", "无权修改专家信息")
+    errors = []
+    if start is None or end is None:
+        errors.append(("unavailable", "请填写不可参加的起止日期"))
+    elif end < start:
+        errors.append(("unavailable", "结束日期不能早于开始日期"))
+    if not (reason or "").strip():
+        errors.append(("unavailable", "请填写原因"))
+    if errors:
+        raise ValidationError(errors)
+    period = {"start": start.isoformat(), "end": end.isoformat(), "reason": reason.strip()}
+    return _repo(ctx).update(expert_id, lambda d: dict(d, unavailable=list(d.get("unavailable") or []) + [period]),
+                             actor=actor.username, action="申报不可参加时段")

@@ -249,3 +249,24 @@ def test_yangquan_direct_selection_only_from_eligible_experts_yq_d2(ctx):
         dispatch.select_directly(ctx, OFFICE, request_id, {spec: [ids[2]]})
     dispatch.select_directly(ctx, OFFICE, request_id, {spec: [ids[0]]})
     assert [a["expert_id"] for a in dispatch.assignments_of(ctx, request_id)] == [ids[0]]
+
+
+def test_a_declared_unavailable_period_excludes_the_expert_from_the_draw_x_d1(ctx):
+    from datetime import date
+
+    ids = pool(ctx, 4)
+    experts.declare_unavailable(ctx, OFFICE, ids[1], date(2026, 11, 30), date(2026, 12, 5), "住院")
+    request_id = approved(ctx)
+    dispatch.draw(ctx, OFFICE, request_id)
+    result = dispatch.latest_draw(ctx, request_id)["result"]
+    assert ids[1] not in result["orders"][SPEC]
+    assert any(x["expert_id"] == ids[1] and x["rule"] == "unavailable" for x in result["exclusions"])
+
+
+def test_an_unavailable_period_ending_before_it_starts_is_refused(ctx):
+    from datetime import date
+
+    ids = pool(ctx, 1)
+    with pytest.raises(ValidationError, match="结束日期"):
+        experts.declare_unavailable(ctx, OFFICE, ids[0], date(2026, 12, 5), date(2026, 12, 1), "出差")
+    assert ctx.store.collection("experts").get(ids[0]).get("unavailable") is None
