@@ -1,7 +1,6 @@
 """使用申请 — a using department (or the office on its behalf) asks for experts for one task (一事一派): matter and
 task type, target enterprises (for 回避), place, dates, how many experts per specialty, an optional minimum title
 (技术优先); emergencies are used first and approved afterwards; JC experts from outside the pool with a reason."""
-from datetime import date
 
 import pandas as pd
 import streamlit as st

@@ -632,7 +632,7 @@ YQ_ACHIEVEMENTS_HINT = ("（主要包括参与国家和省市重大安全咨询�
 def _yq_person_rows(doc: Document, rows: int, *, special: bool):
     """The rows 附表一 and 附表二 share: personal data, photo, 工作简历 … 主要业绩."""
     _heading(doc, "{{ annex_label }}", colon=True)
-    p = _para(doc, "填报：{{ fill_date }}", align=RIGHT, size=Pt(12), after=4)
+    _para(doc, "填报：{{ fill_date }}", align=RIGHT, size=Pt(12), after=4)
     table = _table(doc, [1.9, 2.5, 1.9, 2.5, 1.9, 2.4, 2.9], rows=rows, tight=True)
     for r in range(8):
         _row_properties(table.rows[r], min_height=Cm(1.0 if r < 4 else 0.9))
