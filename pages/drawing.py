@@ -95,7 +95,8 @@ if assignments:
             justified = st.radio("理由是否正当", ("正当", "不正当"), horizontal=True, key=f"drawing_just_{a['id']}")
             if st.form_submit_button("记录答复"):
                 perform(lambda a=a, c=channel, v=verdict, w=why, j=justified: dispatch.answer(
-                    ctx, user, a["id"], accepted=v == "接受", channel=c, reason=w, justified=j == "正当"), "已记录答复")
+                    ctx, user, a["id"], accepted=v == "接受", channel=c, reason=w, justified=j == "正当"),
+                    f"已记录答复：{names.get(a['expert_id'])}{verdict}")
 
 open_ones = [a for a in assignments if a["status"] in ("邀请中", "已接受")]
 if open_ones:

@@ -77,3 +77,27 @@ def page():
         except Exception:
             pass
         browser.close()
+
+
+def wait_idle(page, timeout_ms: int = 60_000) -> None:
+    """Wait until Streamlit has finished the current script run (its 'Running…' status widget is gone)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(300)  # let a rerun triggered by the last action start
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=timeout_ms)
+
+
+def download(page, button_name: str, path) -> bytes:
+    """Click a download button once the app is idle and save the file; on a busy machine a click that lands during
+    a rerun can be lost, so try again (up to three times) before failing."""
+    last_error = None
+    for _ in range(3):
+        wait_idle(page)
+        try:
+            with page.expect_download(timeout=30_000) as info:
+                page.get_by_role("button", name=button_name).click()
+            info.value.save_as(path)
+            return path.read_bytes()
+        except Exception as error:  # TimeoutError from Playwright
+            last_error = error
+    raise AssertionError(f"no download from {button_name!r}: {last_error}")

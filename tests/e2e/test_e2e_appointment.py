@@ -7,6 +7,7 @@ import pytest
 from docx import Document
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import download
 from tests.factories import valid_id_number
 
 pytestmark = pytest.mark.e2e
@@ -114,11 +115,8 @@ def test_an_application_from_intake_to_appointment_with_its_forms(server, page, 
     page.get_by_role("tab", name="已审核（表格下载）").click()
     docs = {}
     for title in ("申报表", "条件审核意见表"):
-        with page.expect_download() as info:
-            page.get_by_role("button", name=f"下载{title}（Word）").click()
-        path = tmp_path / f"{title}.docx"
-        info.value.save_as(path)
-        docs[title] = "\n".join(cell.text for table in Document(io.BytesIO(path.read_bytes())).tables
+        data = download(page, f"下载{title}（Word）", tmp_path / f"{title}.docx")
+        docs[title] = "\n".join(cell.text for table in Document(io.BytesIO(data)).tables
                                 for row in table.rows for cell in row.cells)
     assert "韩立新" in docs["申报表"] and "晋城市煤矿安全技术服务中心" in docs["申报表"]
     assert "韩立新" in docs["条件审核意见表"]

@@ -6,6 +6,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import download
+
 pytestmark = pytest.mark.e2e
 
 
@@ -39,11 +41,8 @@ def test_first_run_to_excel_export_in_a_real_browser(server, page, tmp_path):
     count = int(caption.inner_text().split("共 ")[1].split(" 人")[0])
     assert 0 < count < 240
     # export and check the download
-    with page.expect_download() as download_info:
-        page.get_by_role("button", name="导出当前筛选结果（Excel）").click()
-    path = tmp_path / "export.xlsx"
-    download_info.value.save_as(path)
-    sheet = load_workbook(io.BytesIO(path.read_bytes())).active
+    data = download(page, "导出当前筛选结果（Excel）", tmp_path / "export.xlsx")
+    sheet = load_workbook(io.BytesIO(data)).active
     rows = list(sheet.iter_rows(values_only=True))
     headers = rows[0]
     assert "姓名" in headers and "身份证号" in headers
