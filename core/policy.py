@@ -766,6 +766,9 @@ class UniformRatingRule(_Model):
 class EscalationStep(_Model):
     occurrence: PosInt = _f("年度内第几次被评为较低等级")
     action: Text = _f("处理：如“提醒谈话”“调整退出专家库”")
+    proposes_dismissal: Flag = _f(
+        "该次处理是否在解聘/清退流程中提出建议（YQ 第二十四条(三)：再次被评为一般或较差 → 调整退出专家库）；"
+        "不是则只记录处理（如提醒谈话）", default=False)
 
 
 class Evaluations(_Section):
@@ -781,6 +784,9 @@ class Evaluations(_Section):
         "期限单位：working_days 工作日（按国家法定节假日安排）；calendar_days 自然日")
     submit_with_form_ids: tuple[Text, ...] = _f("须与评价表一同报送的表单 id（JC：附件7）", default=())
     indicators: tuple[EvaluationIndicator, ...] = _f("服务质量指标（JC 附件8 1–8 项）", default=())
+    overall_indicator: PosInt | None = _f(
+        "哪一项指标就是总体评价（JC 附件8 第8项“对专家工作的总体评价”）；该项的值即总体评价等级，"
+        "其可选结果应与 ratings 相同；录入时可只填总体评价", default=None)
     negative_ratings: tuple[Text, ...] = _f("计入后果的较低等级（YQ：一般、较差）", default=())
     escalation: tuple[EscalationStep, ...] = _f("年度内多次较低评价的处理（YQ 第二十四条(三)）", default=())
     escalation_window: Literal["calendar_year"] | None = _f("累计较低评价的窗口：calendar_year = 同一自然年度",
@@ -803,6 +809,15 @@ class Evaluations(_Section):
         _unique([s.occurrence for s in self.escalation], "escalation", "次数")
         if self.escalation and (not self.negative_ratings or self.escalation_window is None):
             raise _FieldProblem("escalation", "有逐次处理时应写明 negative_ratings 和 escalation_window")
+        if any(s.proposes_dismissal for s in self.escalation) and self.escalation_dismissal_reason_number is None:
+            raise _FieldProblem("escalation_dismissal_reason_number", "有提出清退建议的处理时应写明对应的清退情形序号")
+        if self.overall_indicator is not None:
+            found = [ind for ind in self.indicators if ind.number == self.overall_indicator]
+            if not found:
+                raise _FieldProblem("overall_indicator", f"没有序号为 {self.overall_indicator} 的服务质量指标")
+            if tuple(found[0].options) != tuple(self.ratings):
+                raise _FieldProblem("overall_indicator", "总体评价指标的可选结果应与 ratings 相同")
+        _unique([ind.number for ind in self.indicators], "indicators", "指标序号")
         return self
 
 
