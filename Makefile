@@ -30,6 +30,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_registry_page.py
 	$(BIN)/python benchmarks/bench_forms.py
 	$(BIN)/python benchmarks/bench_drawing.py
+	$(BIN)/python benchmarks/bench_fees.py
 
 clean-venv:
 	rm -rf $(VENV)
