@@ -18,6 +18,7 @@ from core import vocab
 from core.errors import DomainError, ValidationError
 from core.expert import parse_date
 from core.lifecycle import format_day
+from core.numbers import whole_number
 
 __all__ = [
     "LEVEL_DEPUTY", "LEVEL_MAIN", "LEVEL_OFFICE", "APPROVAL_LEVELS", "MODE_DRAW", "MODE_DIRECT", "MODES",
@@ -52,19 +53,6 @@ def _day(value: Any) -> date | None:
         return parse_date(value)
     except Exception:  # odd data never raises here
         return None
-
-
-def _int(value: Any) -> int | None:
-    """An integer count; bools, floats with a fraction and text that is not a whole number are not."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
 
 
 def _first_article(source: str) -> str:
@@ -198,7 +186,7 @@ def check_request(request: dict, policy: Any, pool: list[dict], today: date, *,
     span = task_days(start, end)
     given_days = req.get("days")
     if given_days not in (None, ""):
-        n = _int(given_days)
+        n = whole_number(given_days)
         if n is None or n <= 0:
             errors.append(("days", f"共计天数应为正整数，填写的是“{given_days}”"))
         elif span is not None and n != span:
@@ -224,7 +212,7 @@ def check_request(request: dict, policy: Any, pool: list[dict], today: date, *,
             errors.append(("needs", f"第{i}行专业需求格式不正确"))
             continue
         code = need.get("specialty")
-        count = _int(need.get("count"))
+        count = whole_number(need.get("count"))
         known = _has_specialty(policy, code)
         repeated = known and code in seen
         label = _spec_label(policy, code) if known else f"“{code if code is not None else ''}”"
@@ -335,7 +323,7 @@ def _total_experts(req: dict) -> int:
     total = 0
     for need in req.get("needs") or ():
         if isinstance(need, dict):
-            n = _int(need.get("count"))
+            n = whole_number(need.get("count"))
             total += n if n and n > 0 else 0
     externals = req.get("external_experts") or ()
     return total + (len(externals) if isinstance(externals, (list, tuple)) else 0)

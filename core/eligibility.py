@@ -19,6 +19,7 @@ from core import vocab
 from core.errors import DomainError, ValidationError
 from core.expert import expert_birth_date
 from core.idcard import age_on
+from core.numbers import whole_number
 
 __all__ = [
     "PASS", "FAIL", "REVIEW", "RULE_STATUSES", "ELIGIBLE", "NOT_ELIGIBLE", "PENDING", "OVERALL_STATUSES",
@@ -173,16 +174,12 @@ def _years(expert: Mapping[str, Any]) -> tuple[int | None, str]:
     value = expert.get("years_in_field")
     if isinstance(value, bool):
         return None, "从事本专业年限填写有误"
-    if isinstance(value, int):
-        return value, ""
-    if isinstance(value, float) and value.is_integer():
-        return int(value), ""
-    text = _text(value)
-    if not text:
+    if not _text(value) and not isinstance(value, (int, float)):
         return None, "未填写从事本专业年限"
-    if re.fullmatch(r"\d{1,2}", text):
-        return int(text), ""
-    return None, f"从事本专业年限“{text}”不是整年数"
+    years = whole_number(value)
+    if years is None or not 0 <= years <= 99:
+        return None, f"从事本专业年限“{_text(value)}”不是整年数"
+    return years, ""
 
 
 def _level(value: Any, levels: tuple[str, ...]) -> int | None:

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from core.errors import ValidationError
 from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, SYSTEM_KEYS, FieldSpec
 from core.idcard import IdInfo, age_on, parse_id_number, validate_mobile
+from core.numbers import whole_number
 
 DEFAULT_STATE = "申请中"
 # Integer fields are year counts (help text: 整年数，0–60); a key missing here gets DEFAULT_INT_RANGE.
@@ -111,17 +112,7 @@ def _as_multichoice(spec: FieldSpec, value: Any) -> list[str]:
 
 
 def _as_int(spec: FieldSpec, value: Any) -> int:
-    number: int | None = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
-        if re.fullmatch(r"[+-]?\d+", text):
-            number = int(text)
+    number = whole_number(value)
     if number is None:
         raise _Invalid(f"{spec.label}应为整数，当前为“{value}”")
     low, high = INT_RANGES.get(spec.key, DEFAULT_INT_RANGE)

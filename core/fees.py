@@ -40,6 +40,7 @@ from typing import Any, Callable, Iterable, Mapping
 from core.drawing import same_organisation
 from core.errors import DomainError
 from core.expert import parse_date
+from core.numbers import whole_number
 
 __all__ = [
     "FeeError", "COUNTED_STATUSES", "BUDGET_STATUSES", "REASON_PUBLIC_SERVANT", "REASON_OVERLAP", "CENT",
@@ -164,13 +165,7 @@ def _index(records: Iterable[Mapping[str, Any]] | Mapping[Any, Mapping[str, Any]
 # ---------------------------------------------------------------------------------------------------------------
 def check_days_worked(value: Any, span_days: int) -> int:
     """实际工作天数：正整数且不超过起止日期含首尾的天数；返回整数，不对就抛 FeeError（页面保存前也用它检查）。"""
-    n: int | None = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        n = value
-    elif isinstance(value, float) and value.is_integer():
-        n = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        n = int(value.strip())
+    n = whole_number(value)
     if n is None or n <= 0:
         raise FeeError(f"实际工作天数应为正整数（至少1天），当前为“{value}”")
     if n > span_days:

@@ -24,12 +24,12 @@ Decisions (see the tests):
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping
 
 from core.errors import DomainError, ValidationError
 from core.expert_fields import FIELDS_BY_KEY
+from core.numbers import whole_number
 
 __all__ = [
     "ScoreLine", "ScoreSheet", "scoring_of", "manual_items", "derived_items", "item_range", "manual_help",
@@ -198,21 +198,6 @@ def _label(field_key: str) -> str:
     return spec.label if spec else field_key
 
 
-def _whole(value: Any) -> int | None:
-    """An int from an int, an integral float or a string of digits; None for anything else (bools included)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        text = unicodedata.normalize("NFKC", value).strip()
-        if re.fullmatch(r"[+-]?\d+", text):
-            return int(text)
-    return None
-
-
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or (
         isinstance(value, (list, tuple, set)) and not value)
@@ -252,7 +237,7 @@ def _level_line(item: Any, expert: dict, field: str, problems: _Problems) -> tup
 def _years_line(item: Any, expert: dict, problems: _Problems) -> tuple[int, str] | None:
     field = "years_in_field"
     raw = expert.get(field)
-    years = None if _empty(raw) else _whole(raw)
+    years = None if _empty(raw) else whole_number(raw)
     if years is None or years < 0:
         what = "未填写" if _empty(raw) else f"应为不小于0的整数（填写为“{raw}”）"
         problems.add(field, f"{_label(field)}{what}，无法计算“{item.name}”得分")
@@ -312,7 +297,7 @@ def _derived_bonus(bonus: Any, expert: dict, policy: Any, where: str, problems: 
         raw = expert.get(ENTERPRISE_YEARS_FIELD)
         if _empty(raw):
             return 0, f"{'，'.join(reasons + [f'未填写{_label(ENTERPRISE_YEARS_FIELD)}'])} → 不加分{basis}"
-        years = _whole(raw)
+        years = whole_number(raw)
         if years is None or years < 0:
             problems.add(ENTERPRISE_YEARS_FIELD,
                          f"{_label(ENTERPRISE_YEARS_FIELD)}应为不小于0的整数（填写为“{raw}”），无法判断加分")
@@ -397,7 +382,7 @@ def _manual_points(item: Any, manual: Mapping[str, Any], problems: _Problems) ->
         problems.add(item.key, f"请填写{item.name}得分（{_span(low, high)}）")
         return None
     raw = manual[item.key]
-    value = _whole(raw)
+    value = whole_number(raw)
     if value is None:
         problems.add(item.key, f"{item.name}得分应为{_span(low, high)}之间的整数（填写为“{raw}”）")
         return None
