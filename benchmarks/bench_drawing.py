@@ -112,7 +112,7 @@ def main() -> int:
     ]
     print(f"抽取 benchmark: {EXPERTS} experts, {len(history)} past assignments, {len(request['needs'])} specialties, "
           f"{REPS} runs (Python {sys.version.split()[0]})")
-    print(f"eligible per specialty: " + ", ".join(f"{sp} {len(o)}" for sp, o in result.orders.items())
+    print("eligible per specialty: " + ", ".join(f"{sp} {len(o)}" for sp, o in result.orders.items())
           + f"; excluded {len(result.exclusions)}: " + ", ".join(f"{k} {v}" for k, v in rules.items()))
     print(f"{'operation':<28}{'median ms':>10}{'max ms':>10}")
     for name, med, worst in rows:

@@ -95,12 +95,13 @@ def form_values(values: dict) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else (None if v in ("", []) else v)) for k, v in values.items()}
 
 
-def perform(action, message: str) -> None:
-    """Run one service call; on success keep `message` across the rerun, on a domain error show it in Chinese."""
+def perform(action, message) -> None:
+    """Run one service call; on success keep `message` (text, or a function of the call's result) across the
+    rerun; on a domain error show it in Chinese."""
     try:
-        action()
+        result = action()
     except DomainError as error:
         show_error(error)
     else:
-        flash(message)
+        flash(message(result) if callable(message) else message)
         st.rerun()

@@ -5,8 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import can
-from core.errors import DomainError
-from pages._ui import DEMO_BADGE, current_user, flash, get_context, show_error, show_flash
+from pages._ui import DEMO_BADGE, current_user, get_context, perform, show_flash
 from services import dispatch, experts, settings
 
 ctx = get_context()
@@ -24,13 +23,7 @@ if view.empty:
     if can(user.role, "load_demo"):
         if st.button("加载演示数据", type="primary", key="home_load_demo",
                      help="生成一套虚构的专家名单（均标记为“演示数据”），管理员可在“系统设置”中一键删除"):
-            try:
-                count = experts.load_demo(ctx, user)
-            except DomainError as error:
-                show_error(error)
-            else:
-                flash(f"已加载 {count} 名演示专家（均标记为演示数据）")
-                st.rerun()
+            perform(lambda: experts.load_demo(ctx, user), lambda count: f"已加载 {count} 名演示专家（均标记为演示数据）")
     st.stop()
 
 if can(user.role, "edit_experts"):

@@ -3,11 +3,11 @@ export of the filtered view, and the printable 分类表 (Word)."""
 import pandas as pd
 import streamlit as st
 
+from core import vocab
 from core.auth import can
 from core.errors import DomainError
 from core.expert_fields import EXPERT_FIELDS, GROUPS
 from core.registry import RegistryFilter, specialty_label_or_code
-from core import vocab
 from pages._ui import DEMO_BADGE, current_user, get_context, perform, show_error, show_flash
 from services import dispatch, experts, forms_service, lifecycle, settings
 

@@ -7,8 +7,7 @@ import streamlit as st
 
 from core import vocab
 from core.dispatch import direct_reason_choices, task_type_choices, task_type_label
-from core.errors import DomainError
-from pages._ui import current_user, flash, get_context, show_error, show_flash
+from pages._ui import current_user, get_context, perform, show_flash
 from services import dispatch, settings
 
 ctx = get_context()
@@ -65,13 +64,8 @@ with st.container(border=True):
                 "place": place, "outside_city": outside, "start": start.isoformat() if start else None,
                 "end": end.isoformat() if end else None, "needs": needs, "min_title_level": min_title or None,
                 "mode": mode, "direct_reason": direct_reason, "emergency": emergency, "external_experts": externals}
-        try:
-            request_id, warnings = dispatch.file_request(ctx, user, data)
-        except DomainError as error:
-            show_error(error)
-        else:
-            flash(f"申请已提交（编号 {request_id}）" + ("；" + "；".join(warnings) if warnings else ""))
-            st.rerun()
+        perform(lambda: dispatch.file_request(ctx, user, data),
+                lambda filed: f"申请已提交（编号 {filed[0]}）" + ("；" + "；".join(filed[1]) if filed[1] else ""))
 
 st.subheader("申请记录")
 rows = dispatch.requests(ctx, user)

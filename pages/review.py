@@ -7,7 +7,7 @@ from core.eligibility import EligibilityResult
 from core.errors import DomainError
 from core.intake import declaration_questions
 from core.scoring import derived_lines, item_range, manual_help, manual_items, score_sheet
-from pages._ui import current_user, flash, get_context, show_error, show_flash
+from pages._ui import current_user, get_context, perform, show_error, show_flash
 from services import applications, experts, forms_service, settings
 
 ctx = get_context()
@@ -73,13 +73,9 @@ with tab_wait:
                                         index=list(answers.values()).index((app.get("declarations") or {}).get(key)))
                           for key, label in questions}
                 if st.form_submit_button("保存核实结果"):
-                    try:
-                        applications.confirm_declarations(ctx, user, app_id, {k: answers[v] for k, v in picked.items()})
-                    except DomainError as error:
-                        show_error(error)
-                    else:
-                        flash("已保存核实结果并重新检查资格")
-                        st.rerun()
+                    chosen = {k: answers[v] for k, v in picked.items()}
+                    perform(lambda: applications.confirm_declarations(ctx, user, app_id, chosen),
+                            "已保存核实结果并重新检查资格")
         failing = [r for r in result.rules if r.status == "不通过" and r.overridable and not r.overridden]
         if failing:
             with st.form("review_override"):
@@ -88,13 +84,7 @@ with tab_wait:
                                        format_func=lambda rid: next(r.name for r in failing if r.rule_id == rid))
                 reason = st.text_area("放宽理由", key="review_override_reason")
                 if st.form_submit_button("放宽该条件"):
-                    try:
-                        applications.override_rule(ctx, user, app_id, rule_id, reason)
-                    except DomainError as error:
-                        show_error(error)
-                    else:
-                        flash("已记录放宽条件")
-                        st.rerun()
+                    perform(lambda: applications.override_rule(ctx, user, app_id, rule_id, reason), "已记录放宽条件")
 
     # --- the review itself ---------------------------------------------------------------------------------------
     if policy.scoring is not None:
@@ -131,13 +121,9 @@ with tab_wait:
                 st.caption(f"行业总量控制：{row.name} 在库 {row.count} 人 / 上限 {row.limit_max} 人")
         opinion = st.text_area("审核意见", key=f"review_{app_id}_opinion")
         if st.button("提交审核结果", type="primary", key="review_submit"):
-            try:
-                review = applications.review_scored(ctx, user, app_id, manual=filled, bonuses=bonuses, opinion=opinion)
-            except DomainError as error:
-                show_error(error)
-            else:
-                flash(f"已提交：{expert['name']} 得分 {review['sheet']['total']} 分")
-                st.rerun()
+            perform(lambda: applications.review_scored(ctx, user, app_id, manual=filled, bonuses=bonuses,
+                                                       opinion=opinion),
+                    lambda review: f"已提交：{expert['name']} 得分 {review['sheet']['total']} 分")
     else:
         st.subheader("办公室审核（第七条(二)）")
         with st.form("review_checks"):
@@ -145,13 +131,9 @@ with tab_wait:
             opinion = st.text_area("审核意见", key=f"review_{app_id}_opinion")
             verdict = st.radio("审核结论", ("通过", "不通过"), horizontal=True, key=f"review_{app_id}_result")
             if st.form_submit_button("提交审核结果", type="primary"):
-                try:
-                    applications.review_checked(ctx, user, app_id, checks=checks, opinion=opinion, result=verdict)
-                except DomainError as error:
-                    show_error(error)
-                else:
-                    flash(f"已提交：{expert['name']} 审核{verdict}")
-                    st.rerun()
+                perform(lambda: applications.review_checked(ctx, user, app_id, checks=checks, opinion=opinion,
+                                                            result=verdict),
+                        f"已提交：{expert['name']} 审核{verdict}")
 
     st.subheader("表格下载")
     form_downloads(expert, app, key="review_dl")

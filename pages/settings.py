@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import current_user, flash, get_context, show_error, show_flash
+from pages._ui import current_user, get_context, perform, show_error, show_flash
 from services import admin, applications, experts, forms_service, settings
 
 ctx = get_context()
@@ -20,13 +20,7 @@ with st.form("settings_policy"):
                           format_func=choices.get, key="settings_policy_id")
     st.caption("已有记录保留其建立时所依据的政策；切换后，新记录按新政策建立。")
     if st.form_submit_button("保存"):
-        try:
-            settings.set_active_policy(ctx, user, chosen)
-        except DomainError as error:
-            show_error(error)
-        else:
-            flash("已切换当前政策")
-            st.rerun()
+        perform(lambda: settings.set_active_policy(ctx, user, chosen), "已切换当前政策")
 
 st.subheader("数据备份")
 st.caption(f"数据目录：{admin.data_dir(ctx)}。系统每天首次使用时自动备份一次，保留30天；恢复前会先自动备份当前数据。")
@@ -37,13 +31,7 @@ except DomainError as error:
     backups = []
 c1, c2 = st.columns(2)
 if c1.button("立即备份", key="settings_backup_now"):
-    try:
-        info = admin.backup_now(ctx, user)
-    except DomainError as error:
-        show_error(error)
-    else:
-        flash(f"已备份：{info.name}")
-        st.rerun()
+    perform(lambda: admin.backup_now(ctx, user), lambda info: f"已备份：{info.name}")
 if backups:
     st.dataframe(pd.DataFrame([{"备份": b.name, "时间": b.created, "大小(KB)": round(b.size_bytes / 1024, 1)}
                                for b in backups]), hide_index=True, width="stretch")
@@ -71,13 +59,7 @@ expired = applications.past_retention(ctx)
 st.caption(f"已提交的申报和审核资料须保存不少于{policy.lifecycle.record_retention_years}年；"
            f"目前已过保存期的有 {len(expired)} 份。")
 if expired and st.button(f"删除已过保存期的 {len(expired)} 份申报资料", key="settings_purge_apps"):
-    try:
-        count = applications.purge_past_retention(ctx, user)
-    except DomainError as error:
-        show_error(error)
-    else:
-        flash(f"已删除 {count} 份过期申报资料")
-        st.rerun()
+    perform(lambda: applications.purge_past_retention(ctx, user), lambda count: f"已删除 {count} 份过期申报资料")
 
 st.subheader("操作日志完整性")
 if st.button("校验操作日志", key="settings_verify_audit"):
