@@ -62,7 +62,7 @@ with tab_open:
                     day = st.date_input("办理日期", value=None, key=f"dismissal_day_{case['id']}", format="YYYY-MM-DD")
                     note = st.text_input("说明", key=f"dismissal_note_{case['id']}")
                     notice = {}
-                    if "公示" in next_step:
+                    if case["next_is_notice"]:
                         notice["notice_start"] = st.date_input("公示开始", value=None, key=f"dismissal_ns_{case['id']}")
                         notice["notice_end"] = st.date_input("公示结束", value=None, key=f"dismissal_ne_{case['id']}")
                     verdict = st.radio("结果", ("同意", "不同意（撤销解聘）"), horizontal=True, key=f"dismissal_ok_{case['id']}")

@@ -79,11 +79,16 @@ def _case(ctx, case_id: int) -> dict:
 
 
 def cases(ctx: AppContext, status: str | None = None) -> list[dict]:
-    """The active profile's cases, newest first, each with its `next_step` (None once closed)."""
+    """The active profile's cases, newest first, each with its `next_step` (None once closed) and whether that
+    step is the profile's notice step (which records the notice dates)."""
     policy = active_policy(ctx)
     found = _cases(ctx).search(lambda c: c.get("policy_id") == policy.id
                                and (status is None or c.get("status") == status))
-    return [dict(c, next_step=next_step(c, policy)) for c in sorted(found, key=lambda c: -c["id"])]
+    out = []
+    for c in sorted(found, key=lambda c: -c["id"]):
+        step = next_step(c, policy)
+        out.append(dict(c, next_step=step, next_is_notice=step is not None and step == policy.dismissal.notice_step))
+    return out
 
 
 def reasons(ctx: AppContext) -> dict:

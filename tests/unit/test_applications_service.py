@@ -257,7 +257,7 @@ def finish_case(ctx, case_id, day=date(2026, 11, 26)):
     case = current()
     while case["status"] == "进行中":
         kwargs, done_on = {}, day
-        if "公示" in case["next_step"]:  # the notice step is recorded once the notice has run out
+        if case["next_is_notice"]:  # the notice step is recorded once the notice has run out
             kwargs, done_on = {"notice_start": day, "notice_end": day + timedelta(days=4)}, day + timedelta(days=5)
         dismissals.advance(ctx, OFFICE, case_id, done_on=done_on, note="同意", **kwargs)
         day += timedelta(days=6)
