@@ -90,12 +90,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     vocab.ROLE_ADMIN: frozenset({"view_registry", "edit_experts", "import_experts", "export_experts",
                                  "request_experts", "approve_requests",
                                  "manage_users", "manage_settings", "load_demo", "remove_demo", "view_sensitive",
-                                 "view_audit"}),
+                                 "view_audit", "record_service", "evaluate_service", "assess_experts",
+                                 "manage_training", "view_fees", "manage_budgets", "view_policy", "make_variants"}),
     vocab.ROLE_OFFICE: frozenset({"view_registry", "edit_experts", "import_experts", "export_experts",
                                   "request_experts", "approve_requests",
-                                  "load_demo", "view_sensitive", "view_audit"}),
-    vocab.ROLE_DEPARTMENT: frozenset({"view_registry", "export_experts", "request_experts"}),
-    vocab.ROLE_LEADER: frozenset({"view_registry", "export_experts", "view_audit", "approve_requests"}),
+                                  "load_demo", "view_sensitive", "view_audit", "record_service", "evaluate_service",
+                                  "assess_experts", "manage_training", "view_fees", "manage_budgets", "view_policy",
+                                  "make_variants"}),
+    # 使用科室: evaluates and sees the fees of its own department's tasks only (services filter by department)
+    vocab.ROLE_DEPARTMENT: frozenset({"view_registry", "export_experts", "request_experts", "evaluate_service",
+                                      "view_fees", "view_policy"}),
+    vocab.ROLE_LEADER: frozenset({"view_registry", "export_experts", "view_audit", "approve_requests", "view_fees",
+                                  "view_policy", "make_variants"}),
 }
 
 

@@ -844,6 +844,8 @@ class AnnualAssessment(_Section):
     items: tuple[Text, ...] = _f("考核项目（原文）", min_length=1)
     item_ratings: tuple[Text, ...] = _f("每项考核情况的等级", min_length=2)
     conclusions: tuple[AssessmentConclusion, ...] = _f("考核结论（原文）", min_length=1)
+    results_form_id: Text | None = _f("考核结果汇总表表单 id（本地表单：JC 报领导小组办公室存档；YQ 公布）",
+                                      default=None)
     results_published: Flag = _f("考核结果是否公布（YQ 第二十三条(二)）")
     results_archived: Flag = _f("考核结果是否存档/记入专家档案")
     basis_for_renewal: Flag = _f("考核结果是否作为续聘（及特聘）的依据")
@@ -971,6 +973,7 @@ class Fees(_Section):
     overlap_pays_once: Flag = _f("同一时间参与多项服务只按一项发放（JC 第十六条(三)）")
     budget_required: Flag = _f("先预算后支出，严禁无预算或超预算（JC 第十八条）")
     rate_versions: tuple[FeeRateVersion, ...] = _f("报酬标准的各个版本，按生效日期从早到晚", min_length=1)
+    statement_form_id: Text | None = _f("劳务报酬结算表表单 id（本地表单，附计算过程）", default=None)
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -986,6 +989,29 @@ class Fees(_Section):
             if v.effective_from <= day:
                 found = v
         return found
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 培训 — JC 第十三条；YQ 第二十一条（计入年度考核/考评）
+# ---------------------------------------------------------------------------------------------------------------
+class Training(_Section):
+    required_by: Text = _f("培训要求原文摘要")
+    organizer: Text = _f("组织培训的机构")
+    sessions_per_year: NonNegInt | None = _f("每年至少组织的专题培训次数（JC：每年一次）；原文未规定时省略",
+                                             default=None)
+    ethics_briefing_before_use: Flag = _f("每次使用专家前是否须进行职业道德和廉政纪律教育")
+    counted_in_assessment: Flag = _f("参加培训情况是否计入年度考核/考评")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 技术帮扶 — YQ 第十五条–第十八条
+# ---------------------------------------------------------------------------------------------------------------
+class Assistance(_Section):
+    name: Text = _f("称谓（技术服务与帮扶）")
+    priority_targets: tuple[Text, ...] = _f("重点帮扶对象（原文）", default=())
+    letter_form_id: Text = _f("问题隐患及建议书面移交企业所用表单 id（第十八条）")
+    stop_work_report: Flag = _f("专家发现重大风险隐患时是否须责令停止作业并立即报告（第十六条）")
+    report_to: Text = _f("重大风险隐患报告的接收机构（第十六条、第十七条）")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1032,6 +1058,8 @@ class Policy(_Model):
     assessment: AnnualAssessment = _f("年度履职考核/考评")
     dismissal: Dismissal = _f("解聘/清退情形与程序")
     fees: Fees = _f("劳务报酬")
+    training: Training = _f("专家培训教育")
+    assistance: Assistance | None = _f("技术服务与帮扶（YQ 第六章）；没有此章的策略省略", default=None)
     forms: tuple[FormSpec, ...] = _f("本策略的全部表单", min_length=1)
 
     _form_by_id: dict[str, FormSpec] = PrivateAttr(default_factory=dict)
@@ -1114,6 +1142,9 @@ class Policy(_Model):
             ("evaluations.form_id", self.evaluations.form_id),
             ("evaluations.work_record_form_id", self.evaluations.work_record_form_id),
             ("assessment.form_id", self.assessment.form_id),
+            ("assessment.results_form_id", self.assessment.results_form_id),
+            ("fees.statement_form_id", self.fees.statement_form_id),
+            ("assistance.letter_form_id", self.assistance.letter_form_id if self.assistance else None),
         ]
         refs += [(f"intake.kinds.{i}.application_form_id", k.application_form_id)
                  for i, k in enumerate(self.intake.kinds)]

@@ -482,12 +482,33 @@ def _role(policy: Any, form_id: str) -> str | None:
     return None
 
 
+# Services of later issues fill their own forms; each offers `sample_form_context(policy, form_id, today)` that
+# returns (context, images) for a form it fills, else None. Imported lazily: those services import this module.
+EXTRA_SAMPLE_MODULES = ("services.evaluations", "services.assessments", "services.fees")
+
+
+def _extra_sample(policy: Any, form_id: str, today: date) -> tuple[dict, dict[str, bytes | None]] | None:
+    import importlib
+
+    for name in EXTRA_SAMPLE_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # that service is not there (yet); a missing dependency inside it is a real error
+                continue
+            raise
+        found = module.sample_form_context(policy, form_id, today)
+        if found is not None:
+            return found
+    return None
+
+
 def sample_context(policy: Any, form_id: str, today: date) -> tuple[dict, dict[str, bytes | None]] | None:
     """(context, images) the app would render form `form_id` with, from the sample applicant; None when
     the app does not fill this form yet."""
     role = _role(policy, form_id)
     if role is None:
-        return None
+        return _extra_sample(policy, form_id, today)
     expert = sample_expert(policy)
     if role == "taxonomy":
         return taxonomy_table_context(policy, printed_on=today), {}

@@ -1008,10 +1008,37 @@ BUILDERS = (
 )
 
 
+# Later forms live in their own builder files beside this one; each defines `builders(bt)` returning
+# ((file name, build function), ...) and receives this module as `bt` for the shared helpers (_table, _cell, …).
+EXTRA_BUILDER_FILES = ("build_service_forms.py", "build_assessment_forms.py", "build_fee_forms.py",
+                       "build_policy_docs.py")
+
+
+def _extra_builders() -> tuple:
+    import importlib.util
+    from types import SimpleNamespace
+
+    found = []
+    this = SimpleNamespace(**globals())  # works whether run as a script or loaded from its file by a test
+    for file_name in EXTRA_BUILDER_FILES:
+        path = HERE / file_name
+        if not path.is_file():
+            continue
+        spec = importlib.util.spec_from_file_location(f"_templates_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found.extend(module.builders(this))
+    return tuple(found)
+
+
+def all_builders() -> tuple:
+    return BUILDERS + _extra_builders()
+
+
 def main(folder: Path = HERE, names: tuple[str, ...] | None = None) -> list[Path]:
     """Build every template (or only `names`) into `folder`; returns the files written."""
     built = []
-    for name, build in BUILDERS:
+    for name, build in all_builders():
         if names is None or name in names:
             build(folder / name)
             built.append(folder / name)

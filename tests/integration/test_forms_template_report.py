@@ -56,7 +56,8 @@ def test_x_w2_every_form_the_app_fills_has_a_template_whose_fields_it_supplies(p
         assert set(status.needed) <= set(status.supplied)
     later = [s.form_id for s in report if not s.supported]  # forms of later issues (附件6, 附件8, 附表六)
     assert all(not s.problems for s in report if not s.supported)
-    expected_later = {"jincheng-2026": ["jc_fj6", "jc_fj8"], "yangquan-2024": ["yq_fb6"]}[policy_id]
+    expected_later = {"jincheng-2026": ["jc_fj6", "jc_fj8", "jc_fee_statement", "jc_assessment_results"],
+                      "yangquan-2024": ["yq_fb6", "yq_fee_statement", "yq_assessment_results", "yq_assistance"]}[policy_id]
     assert later == expected_later
 
 
