@@ -45,7 +45,8 @@ def raise_case(ctx: AppContext, actor: User, expert_id: int, reason_number: int,
     if any(c["expert_id"] == expert_id and c["status"] == "进行中" for c in _cases(ctx).all()):
         raise ValidationError(("expert", f"{expert['name']}已有正在办理的解聘事项"))
     case = open_case(expert, reason_number, evidence, policy, ctx.today(), by=actor.username)
-    case_id = _cases(ctx).insert(case, actor=actor.username, action="提出解聘")
+    # a case carries the expert's id_number (for the ban list): an expert may have several cases over the years
+    case_id = _cases(ctx).insert(case, actor=actor.username, action="提出解聘", unique=())
     if case.get("suspend") and expert.get("state") == "在库":
         lifecycle.transition(ctx, actor, expert_id, "暂停", f"出现{case['reason_label']}情形，立即停止使用")
     return case_id
@@ -107,7 +108,7 @@ def record_reminder_talk(ctx: AppContext, actor: User, expert_id: int, reason_nu
     expert = _expert(ctx, expert_id)
     policy = require_policy(ctx, expert["policy_id"])
     event = reminder_talk(expert, reason_number, note, policy, ctx.today(), by=actor.username)
-    return ctx.store.collection(EVENTS).insert(event, actor=actor.username, action="提醒谈话")
+    return ctx.store.collection(EVENTS).insert(event, actor=actor.username, action="提醒谈话", unique=())
 
 
 def events_of(ctx: AppContext, expert_id: int) -> list[dict]:

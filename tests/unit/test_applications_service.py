@@ -289,6 +289,25 @@ def test_a_withdrawn_case_restores_the_expert(ctx):
     assert ctx.store.collection("experts").get(expert_id)["state"] == "在库"
 
 
+def test_a_second_case_for_the_same_expert_can_be_raised_after_the_first_was_withdrawn_jc_r1(ctx):
+    """A case carries the expert's id_number (for the ban list); it must not be treated as a unique key."""
+    expert_id = appointed_expert(ctx)
+    first = dismissals.raise_case(ctx, OFFICE, expert_id, 3, "能力不足")
+    dismissals.advance(ctx, OFFICE, first, done_on=date(2026, 11, 26), note="经核实不属实", approved=False)
+    second = dismissals.raise_case(ctx, OFFICE, expert_id, 4, "一年内两次无正当理由不接受委派")
+    assert second != first and len(dismissals.cases(ctx)) == 2
+
+
+def test_an_expert_may_have_more_than_one_reminder_talk_yq_r1(ctx):
+    settings.set_active_policy(ctx, ADMIN, "yangquan-2024")
+    policy = settings.active_policy(ctx)
+    expert_id = ctx.store.collection("experts").insert(
+        dict(make_expert(policy), policy_id=policy.id, state="在库"), actor="t", action="t")
+    dismissals.record_reminder_talk(ctx, OFFICE, expert_id, 3, "首次被评为一般")
+    dismissals.record_reminder_talk(ctx, OFFICE, expert_id, 2, "不服从安排")
+    assert len(dismissals.events_of(ctx, expert_id)) == 2
+
+
 def test_a_state_cannot_jump_and_a_reason_is_required_x_l1(ctx):
     expert_id, _ = submit(ctx)
     with pytest.raises(DomainError):
