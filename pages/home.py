@@ -1,12 +1,13 @@
-"""首页 — counts by state, sector counts against their caps, terms ending in the next 90 days, and on an empty
-registry the one-click demo pool (演示数据)."""
+"""首页 — counts by state, sector counts against their caps, terms ending in the next 90 days, overdue evaluations
+and forms with their deadlines and open stop-work reports (X-V1; YQ 第十六条), and on an empty registry the
+one-click demo pool (演示数据)."""
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from core.auth import can
 from pages._ui import DEMO_BADGE, current_user, get_context, perform, show_flash
-from services import dispatch, experts, settings
+from services import dispatch, evaluations, experts, settings
 
 ctx = get_context()
 user = current_user()
@@ -36,6 +37,19 @@ if can(user.role, "approve_requests"):
     if waiting:
         st.info(f"有 {len(waiting)} 份使用申请待您审批（见“使用审批”），其中紧急使用待补批 "
                 f"{sum(1 for r in waiting if r['status'] != '待审批')} 份。")
+
+if can(user.role, "record_service"):
+    for report in evaluations.urgent_reports(ctx):
+        st.error(f"停产撤人报告待处理（第十六条）：{report['department']} {report['matter']} — {report['enterprise']}："
+                 f"{report['urgent_report']['content']}（{report['urgent_report']['reported_on']}，见“服务评价”）")
+if can(user.role, "record_service") or can(user.role, "evaluate_service"):
+    late = evaluations.overdue_evaluations(ctx, user)  # a 使用科室 sees only its own department's
+    if late:
+        st.warning(f"有 {len(late)} 项服务评价或表格逾期未交（见“服务评价”）：")
+        st.dataframe(pd.DataFrame([{"类别": r["kind"], "任务": f"{r['request_id']}号 {r['matter']}",
+                                    "使用科室": r["department"], "专家": r.get("expert", ""), "期限": r["deadline"],
+                                    "逾期天数": r["days_overdue"]} for r in late]),
+                     hide_index=True, width="stretch")
 
 if view.has_demo:
     st.warning(f"{DEMO_BADGE} 当前专家库含演示数据（虚构人员），正式使用前请由管理员在“系统设置”中删除。")

@@ -1,0 +1,208 @@
+"""服务评价 — the office records a finished task (每名专家的实际工作天数), the using department evaluates it in time
+(JC 附件8 八项指标 / YQ 附表五 优秀·良好·一般·较差), YQ 附表六 work cards and 技术帮扶 (问题隐患移交、停产撤人报告),
+overdue evaluations and forms with their deadlines, and the Word forms of a task. JC-V1, YQ-V1, YQ-V2, X-V1."""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from core.auth import can
+from core.workdays import deadline_rule_text
+from pages._ui import current_user, get_context, perform, show_flash
+from services import calendar, evaluations, settings
+
+ctx = get_context()
+user = current_user()
+policy = settings.active_policy(ctx)
+ev = policy.evaluations
+office = can(user.role, "record_service")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+st.title("服务评价")
+show_flash()
+st.caption(f"评价期限：{deadline_rule_text(policy)}；工作日按国家法定节假日和调休安排计算"
+           f"（chinesecalendar {calendar.library_version()}）。")
+
+
+def task_label(r: dict) -> str:
+    return f"{r['id']}号 {r.get('department', '')}：{str(r.get('matter', ''))[:30]}（{r['start']}至{r['end']}，{r['status']}）"
+
+
+late = evaluations.overdue_evaluations(ctx, user)
+if late:
+    st.error(f"有 {len(late)} 项评价或表格逾期未交：")
+    st.dataframe(pd.DataFrame([{"类别": r["kind"], "任务": f"{r['request_id']}号 {r['matter']}", "使用科室": r["department"],
+                                "专家": r.get("expert", ""), "任务结束": r["end"], "期限": r["deadline"],
+                                "逾期天数": r["days_overdue"]} for r in late]), hide_index=True, width="stretch")
+
+names = ["服务评价"] + (["登记完成"] if office else [])
+if ev.work_record_form_id and office:
+    names.append("工作记录卡")
+if policy.assistance is not None:
+    names.append("技术帮扶")
+names.append("表格下载")
+tabs = dict(zip(names, st.tabs(names)))
+
+# --- 登记完成 -----------------------------------------------------------------------------------------------------
+if "登记完成" in tabs:
+    with tabs["登记完成"]:
+        todo = {r["id"]: r for r in evaluations.tasks_to_finish(ctx, user)}
+        if not todo:
+            st.info("没有已到结束日期、待登记完成的任务。")
+        else:
+            rid = st.selectbox("任务", list(todo), format_func=lambda i: task_label(todo[i]), key="service_finish_task")
+            people = [p for p in evaluations.participants(ctx, rid) if p["status"] == "已接受"]
+            span = (date.fromisoformat(todo[rid]["end"]) - date.fromisoformat(todo[rid]["start"])).days + 1
+            with st.form("service_finish"):
+                st.caption(f"实际工作天数：正整数，不超过任务起止日期的 {span} 天；劳务报酬据此计算。")
+                days = {p["assignment_id"]: st.number_input(f"{p['name']} 实际工作天数", min_value=0, max_value=366,
+                                                            value=span, step=1, key=f"service_days_{p['assignment_id']}")
+                        for p in people}
+                summary = st.text_area("主要工作事项记录", key="service_summary")
+                on = st.date_input("完成日期", value=ctx.today(), key="service_completed_on", format="YYYY-MM-DD")
+                if st.form_submit_button("登记完成", type="primary"):
+                    perform(lambda: evaluations.complete_task(ctx, user, rid, days=days, work_summary=summary,
+                                                              completed_on=on), "已登记任务完成")
+
+# --- 服务评价 -----------------------------------------------------------------------------------------------------
+with tabs["服务评价"]:
+    pending = evaluations.pending_evaluations(ctx, user)
+    if pending:
+        st.markdown(f"**待评价 {len(pending)} 项**")
+        st.dataframe(pd.DataFrame([{"任务": f"{r['request_id']}号 {r['matter']}", "使用科室": r["department"],
+                                    "任务结束": r["end"], "期限": r["deadline"],
+                                    "状态": f"逾期{r['days_overdue']}天" if r["overdue"] else "未到期"}
+                                   for r in pending]), hide_index=True, width="stretch")
+        for note in {r["calendar_note"] for r in pending if r["calendar_note"]}:
+            st.caption(note)
+    finished = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",))}
+    if not finished:
+        st.info("没有已完成的任务。任务结束后由专家管理办公室登记完成，再由使用科室评价。")
+    else:
+        rid = st.selectbox("评价的任务", list(finished), key="service_eval_task",
+                           format_func=lambda i: task_label(finished[i]) + ("（已评价，可更正）" if finished[i]["evaluated"] else ""))
+        existing = evaluations.evaluation_of(ctx, rid) or {}
+        before = {str(r["expert_id"]): r for r in existing.get("ratings") or []}
+        people = [p for p in evaluations.participants(ctx, rid) if p["status"] == "已完成"]
+        if existing:
+            st.info(f"已于 {existing['filed_on']} 评价" + ("（逾期报送）" if existing.get("late") else "")
+                    + "；再次保存即更正，原记录留在审计日志中。")
+        with st.form("service_evaluate"):
+            ratings = []
+            for p in people:
+                old = before.get(str(p["expert_id"]), {})
+                st.markdown(f"**{p['name']}**（实际工作 {p['days_worked']} 天）")
+                row = {"expert_id": p["expert_id"]}
+                if ev.indicators:
+                    picked = {}
+                    for ind in ev.indicators:
+                        if ind.number == ev.overall_indicator:
+                            continue
+                        value = (old.get("indicators") or {}).get(str(ind.number), ind.options[0])
+                        picked[str(ind.number)] = st.radio(f"{ind.number}.{ind.text}", ind.options, horizontal=True,
+                                                           index=list(ind.options).index(value) if value in ind.options else 0,
+                                                           key=f"service_ind_{p['expert_id']}_{ind.number}")
+                    row["indicators"] = picked
+                overall = old.get("overall")
+                row["overall"] = st.radio("总体评价" if ev.indicators else "对专家工作情况评价", ev.ratings, horizontal=True,
+                                          index=list(ev.ratings).index(overall) if overall in ev.ratings else None,
+                                          key=f"service_overall_{p['expert_id']}")
+                row["reason"] = st.text_input(
+                    f"{ev.reason_field}（评为{'、'.join(ev.reason_required_for)}时必填）", old.get("reason", ""),
+                    key=f"service_reason_{p['expert_id']}")
+                ratings.append(row)
+            data = {"ratings": ratings}
+            if ev.indicators:
+                data["meaningful_items"] = st.text_area(
+                    f"专家认为提供服务有意义的事项（{ev.meaningful_items_min}–{ev.meaningful_items_max}项，每行一项）",
+                    "\n".join(existing.get("meaningful_items") or []), key="service_items").splitlines()
+                data["work_record"] = st.text_area("主要工作事项记录",
+                                                   existing.get("work_record") or finished[rid].get("work_summary", ""),
+                                                   key="service_work_record")
+            if ev.uniform_rule:
+                st.caption(ev.uniform_rule.source)
+            if st.form_submit_button("保存评价", type="primary"):
+                def saved_message(saved):
+                    lines = ["已保存评价" + ("（逾期报送）" if saved["late"] else "")]
+                    lines += [f"{c['name']}：{c['text']} — {c['outcome']}" for c in saved["consequences"]]
+                    return "；".join(lines)
+                perform(lambda: evaluations.evaluate(ctx, user, rid, data), saved_message)
+
+# --- YQ 附表六 工作记录卡 ----------------------------------------------------------------------------------------
+if "工作记录卡" in tabs:
+    with tabs["工作记录卡"]:
+        done = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",))}
+        if not done:
+            st.info("没有已完成的任务。")
+        else:
+            rid = st.selectbox("任务", list(done), format_func=lambda i: task_label(done[i]), key="service_card_task")
+            cards = {c["assignment_id"]: c for c in evaluations.work_cards_of(ctx, rid)}
+            people = {p["assignment_id"]: p for p in evaluations.participants(ctx, rid) if p["status"] == "已完成"}
+            aid = st.selectbox("专家", list(people), key="service_card_expert",
+                               format_func=lambda a: people[a]["name"] + ("（已交回）" if a in cards else "（未交回）"))
+            old = cards.get(aid, {})
+            with st.form("service_card"):
+                matter = st.text_input("工作事项", old.get("matter") or done[rid].get("matter", ""), key="service_card_matter")
+                situation = st.text_area("工作情况", old.get("situation", ""), key="service_card_situation")
+                returned = st.date_input("交回日期", value=ctx.today(), key="service_card_returned", format="YYYY-MM-DD")
+                if st.form_submit_button("登记工作记录卡", type="primary"):
+                    perform(lambda: evaluations.record_work_card(ctx, user, aid, {
+                        "matter": matter, "situation": situation, "returned_on": returned}), "已登记工作记录卡")
+
+# --- YQ 技术帮扶（第十五条–第十八条） -----------------------------------------------------------------------------
+if "技术帮扶" in tabs:
+    with tabs["技术帮扶"]:
+        section = policy.assistance
+        st.caption(f"{section.name}（{section.source}）：重点为{'、'.join(section.priority_targets)}。")
+        if office:
+            for report in evaluations.urgent_reports(ctx):
+                with st.form(f"service_ack_{report['id']}"):
+                    st.error(f"停产撤人报告（{report['urgent_report']['reported_on']}，{report['enterprise']}，"
+                             f"{report['id']}号帮扶记录）：{report['urgent_report']['content']}")
+                    action = st.text_input(f"{section.report_to}采取的措施（第十七条）", key=f"service_ack_action_{report['id']}")
+                    if st.form_submit_button("登记处理措施"):
+                        perform(lambda r=report, a=action: evaluations.acknowledge_urgent(ctx, user, r["id"], a),
+                                "已登记处理措施")
+        active = {r["id"]: r for r in evaluations.visible_tasks(ctx, user)}
+        if not active:
+            st.info("没有已委派或已完成的任务。")
+        else:
+            rid = st.selectbox("任务", list(active), format_func=lambda i: task_label(active[i]), key="service_help_task")
+            records = evaluations.assistance_of(ctx, rid)
+            if records:
+                st.dataframe(pd.DataFrame([{"编号": x["id"], "企业": x["enterprise"], "问题隐患": len(x["items"]),
+                                            "移交日期": x.get("handed_over_on") or "",
+                                            "停产撤人": ("已处理" if x.get("acknowledged") else "待处理") if x.get("urgent") else ""}
+                                           for x in records]), hide_index=True, width="stretch")
+            with st.form("service_urgent"):
+                st.markdown("**停产撤人报告（第十六条）**")
+                content = st.text_area("发现的重大风险隐患及已责令停止作业、撤出人员的情况", key="service_urgent_content")
+                if st.form_submit_button(f"报告{section.report_to}"):
+                    perform(lambda: evaluations.report_urgent(ctx, user, rid, content), "已登记停产撤人报告，已提醒专家管理办公室")
+            if office:
+                with st.form("service_help"):
+                    st.markdown("**问题隐患及建议书面移交企业（第十八条）**")
+                    targets = active[rid].get("target_enterprises") or [""]
+                    choices = {0: "新建一条"} | {x["id"]: f"补全{x['id']}号（{x['enterprise']}）" for x in records}
+                    target = st.selectbox("记录", list(choices), format_func=choices.get, key="service_help_target")
+                    enterprise = st.text_input("被帮扶企业", targets[0], key="service_help_enterprise")
+                    problems = st.text_area("所发现的问题隐患（每行一条）", key="service_help_problems")
+                    suggestions = st.text_area("整改建议（每行一条，与上面的问题逐行对应）", key="service_help_suggestions")
+                    handed = st.date_input("移交日期", value=ctx.today(), key="service_help_handed", format="YYYY-MM-DD")
+                    if st.form_submit_button("登记帮扶记录", type="primary"):
+                        lines, advice = problems.splitlines(), suggestions.splitlines()
+                        items = [{"problem": p, "suggestion": advice[i] if i < len(advice) else ""}
+                                 for i, p in enumerate(lines)]
+                        items += [{"problem": "", "suggestion": s} for s in advice[len(lines):]]
+                        perform(lambda: evaluations.record_assistance(ctx, user, rid, {
+                            "assistance_id": target or None, "enterprise": enterprise, "items": items,
+                            "handed_over_on": handed}), "已登记帮扶记录，可下载移交书")
+
+# --- 表格下载 -----------------------------------------------------------------------------------------------------
+with tabs["表格下载"]:
+    done = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",))}
+    if not done:
+        st.info("任务登记完成后可下载评价表格。")
+    else:
+        rid = st.selectbox("任务", list(done), format_func=lambda i: task_label(done[i]), key="service_forms_task")
+        for n, (title, filename, build) in enumerate(evaluations.forms_for_task(ctx, rid)):
+            st.download_button(f"下载{title}", build, file_name=filename, key=f"service_dl_{n}", mime=DOCX)
