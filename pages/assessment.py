@@ -1,0 +1,126 @@
+"""年度考核 — JC 履职考核 (第十条(三), 附件6) / YQ 年度考评 (第九条(二), 第二十三条): pick the year, see who is due and
+who is done, assess one expert from the pre-filled services (JC: the expert's self-evaluation too), and download
+附件6 and the results list (Word, Excel)."""
+import pandas as pd
+import streamlit as st
+
+from pages._ui import current_user, get_context, perform, show_flash
+from services import assessments, settings
+
+ctx = get_context()
+user = current_user()
+policy = settings.active_policy(ctx)
+opts = assessments.options(ctx)
+st.title("年度考核")
+st.caption(f"{policy.short_name}：{opts['name']}（{policy.assessment.source}），由{opts['assessor']}组织。")
+show_flash()
+
+year = int(st.number_input("考核年度", min_value=2000, max_value=2100, step=1, value=assessments.default_year(ctx),
+                           key="assessment_year"))
+period = assessments.period(ctx, year)
+due = assessments.due_list(ctx, year)
+st.info(f"{period['rule']}。考核范围：{period['scope']}。")
+waiting = [r for r in due if r["status"] == "未考核"]
+if period["past_deadline"] and waiting:
+    st.warning(f"已过{period['deadline_text']}的完成期限，尚有{len(waiting)}人未考核。")
+
+tab_list, tab_one, tab_results = st.tabs([f"考核名单（{len(due)}）", "考核录入", "考核结果"])
+
+with tab_list:
+    if due:
+        st.dataframe(pd.DataFrame([{"姓名": r["name"], "工作单位": r["unit"], "状态": r["status"],
+                                    "考核结论": r["conclusion"], "考核日期": r["assessed_on"],
+                                    "逾期": "是" if r["overdue"] else ""} for r in due]),
+                     hide_index=True, width="stretch")
+    else:
+        st.caption("本年度没有需要考核的专家。")
+
+with tab_one:
+    names = {r["expert_id"]: f"{r['name']}（{r['status']}{'：' + r['conclusion'] if r['conclusion'] else ''}）" for r in due}
+    expert_id = st.selectbox("专家", list(names), index=None, format_func=names.get, placeholder="选择专家",
+                             key="assessment_expert")
+    if expert_id is not None:
+        pre = assessments.prefill(ctx, expert_id, year)
+        services = pre["services"]
+        st.markdown(f"**本考核周期服务情况**（{period['period_text']}）：{pre['summary']}")
+        if services["tasks"]:
+            st.dataframe(pd.DataFrame([{"服务起始日期": t["start"], "服务项目": t["matter"], "使用科室": t["department"],
+                                        "天数": t["days"], "使用科室评价": t["rating"] or "未评价"}
+                                       for t in services["tasks"]]), hide_index=True, width="stretch")
+        if services["declines"]:
+            st.caption("拒绝委派：" + "；".join(f"{d['on']} {d['matter']}（{d['reason']}，"
+                                                f"{'正当理由' if d['justified'] else '无正当理由'}）"
+                                                for d in services["declines"]))
+        if services["trainings"]:
+            st.caption("参加培训：" + "；".join(f"{t['held_on']} {t['title']}" for t in services["trainings"]))
+        if opts["has_form"]:
+            st.download_button("下载附件6（考核表）", data=lambda: assessments.fj6_form(ctx, expert_id, year)[1],
+                               file_name=f"附件6_{pre['name']}_{year}年度.docx", key="assessment_fj6",
+                               mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        k = f"{expert_id}_{year}"
+        with st.form(f"assessment_form_{k}"):
+            self_eval = None
+            if opts["self_evaluation"]:
+                st.markdown("**专家自评**")
+                saved_self = pre["self_evaluation"]
+                items = st.text_area(f"能体现服务质量的业绩（{opts['self_items_min']}–{opts['self_items_max']}项，每行一项）",
+                                     "\n".join(saved_self.get("items") or []), key=f"assessment_self_items_{k}")
+                comment = st.text_area("简要评述（服务态度、专业能力、依法依规、客观实际、廉洁自律、服务对象认可情况等）",
+                                       saved_self.get("comment") or "", key=f"assessment_self_comment_{k}")
+                own = {}
+                for t in services["tasks"]:
+                    key = str(t["assignment_id"])
+                    scale = opts["service_self_ratings"]
+                    current = (saved_self.get("service_ratings") or {}).get(key)
+                    own[key] = st.selectbox(f"服务质量自我评价：{t['start']} {t['matter']}", scale,
+                                            index=scale.index(current) if current in scale else None,
+                                            placeholder="请选择", key=f"assessment_self_rating_{k}_{key}")
+                self_eval = {"items": items, "comment": comment, "service_ratings": own}
+            st.markdown(f"**{opts['assessor']}考核评估**")
+            ratings, notes = {}, {}
+            for i, item in enumerate(opts["items"]):
+                left, right = st.columns([1, 2])
+                scale = opts["item_ratings"]
+                current = pre["item_ratings"].get(item)
+                ratings[item] = left.selectbox(item, scale, index=scale.index(current) if current in scale else None,
+                                               placeholder="请评定", key=f"assessment_item_{k}_{i}")
+                notes[item] = right.text_input("考核情况", pre["item_notes"].get(item, ""), key=f"assessment_note_{k}_{i}")
+            keys = list(opts["conclusions"])
+            conclusion = st.radio("考核结论", keys, format_func=opts["conclusions"].get,
+                                  index=keys.index(pre["conclusion"]) if pre["conclusion"] in keys else None,
+                                  key=f"assessment_conclusion_{k}")
+            reasons = list(opts["dismissal_reasons"])
+            chosen = pre["dismissal_reason_number"] or opts["default_dismissal_reason"]
+            reason = st.selectbox("建议解聘/清退时所依据的情形", reasons, index=reasons.index(chosen),
+                                  format_func=opts["dismissal_reasons"].get, key=f"assessment_reason_{k}",
+                                  help="仅当结论为建议解聘（清退）时使用：生成一条解聘建议，由办公室在“解聘清退”中决定是否立案。")
+            note = st.text_area("考核意见说明", pre["note"], key=f"assessment_opinion_{k}")
+            if st.form_submit_button("保存考核", type="primary"):
+                data = {"item_ratings": {i: r for i, r in ratings.items() if r}, "item_notes": notes,
+                        "conclusion": conclusion, "dismissal_reason_number": reason, "note": note,
+                        "self_evaluation": self_eval}
+                perform(lambda: assessments.save(ctx, user, expert_id, year, data),
+                        "已保存考核" + ("；已生成解聘建议，请到“解聘清退”处理" if conclusion in opts["dismissal_keys"] else ""))
+
+with tab_results:
+    found = assessments.results(ctx, year)
+    if not found:
+        st.caption("本年度尚无考核结果。")
+    else:
+        st.dataframe(pd.DataFrame([{"序号": r["line"]["index"], "姓名": r["line"]["name"], "工作单位": r["line"]["unit"],
+                                    "接受委派": r["line"]["dispatch"], "参加培训": r["line"]["training"],
+                                    "服务评价": r["line"]["evaluation"], "考核结论": r["line"]["conclusion"],
+                                    "说明": r["line"]["note"]} for r in found]), hide_index=True, width="stretch")
+        docx_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        cols = st.columns(3)
+        if opts["has_results_form"]:
+            cols[0].download_button("下载结果汇总表（Word）", data=lambda: assessments.results_form(ctx, year)[1],
+                                    file_name=f"{opts['name']}结果_{year}年度.docx", mime=docx_mime,
+                                    key="assessment_results_docx")
+        cols[1].download_button("下载结果（Excel）", data=lambda: assessments.results_xlsx(ctx, year)[1],
+                                file_name=f"{opts['name']}结果_{year}年度.xlsx", key="assessment_results_xlsx",
+                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if opts["has_form"] and due:
+        st.download_button("下载全部附件6（zip）", data=lambda: assessments.fj6_zip(ctx, year),
+                           file_name=f"附件6_履职考核表_{year}年度.zip", mime="application/zip",
+                           key="assessment_fj6_zip")
