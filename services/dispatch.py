@@ -18,6 +18,7 @@ from core.dispatch import (can_approve, change_needs_approval, check_request, de
 from core.drawing import draw as run_draw
 from core.errors import NotFoundError, PermissionDenied, ValidationError
 from services.context import AppContext, User
+from services.fees import approval_estimate
 from services.settings import active_policy, require_policy
 
 REQUESTS, ASSIGNMENTS, DRAWS, PROPOSALS, EXPERTS = "requests", "assignments", "draws", "proposals", "experts"
@@ -85,7 +86,9 @@ def awaiting_approval(ctx: AppContext, actor: User) -> list[dict]:
 
 
 def approve(ctx: AppContext, actor: User, request_id: int, opinion: str) -> dict:
-    """审批 (JC 附件7 分管领导/主要领导; YQ 专家管理办公室); for an emergency it is the approval filled in afterwards."""
+    """审批 (JC 附件7 分管领导/主要领导; YQ 专家管理办公室); for an emergency it is the approval filled in afterwards.
+    When the profile requires budgets (JC 第十八条, JC-F4) the estimated fee must fit in the department's budget
+    left for the year (services.fees.approval_estimate) and is stored on the request as "estimated_fee"."""
     req = request(ctx, request_id)
     if req.get("approval"):
         raise ValidationError(("approval", "该申请已审批"))
@@ -95,9 +98,11 @@ def approve(ctx: AppContext, actor: User, request_id: int, opinion: str) -> dict
                 "level": req["required_level"], "on": ctx.today().isoformat(), "opinion": (opinion or "同意").strip(),
                 "after_the_fact": req["status"] != "待审批"}
     history = list(req.get("approvals") or []) + [approval]
-    saved = _repo(ctx, REQUESTS).update(request_id, {"approval": approval, "approvals": history,
-                                                     "status": _status_after_approval(ctx, req)},
-                                        actor=actor.username,
+    changes = {"approval": approval, "approvals": history, "status": _status_after_approval(ctx, req)}
+    estimated = approval_estimate(ctx, req)  # JC 第十八条: refused (nothing saved) beyond the budget left
+    if estimated is not None:
+        changes["estimated_fee"] = str(estimated)
+    saved = _repo(ctx, REQUESTS).update(request_id, changes, actor=actor.username,
                                         action="补批使用申请" if approval["after_the_fact"] else "审批使用申请")
     _mark_dispatched(ctx, actor, request_id)
     return saved

@@ -2,7 +2,7 @@
 from datetime import date
 
 from core import vocab
-from services import dispatch, experts, settings
+from services import dispatch, experts, fees, settings
 from services.context import build_context
 from tests.app.conftest import click, logged_in, texts
 from tests.conftest import LEADER, OFFICE
@@ -12,6 +12,7 @@ SPEC = "1.3"
 
 
 def pool(ctx, n=4):
+    fees.set_budget(ctx, OFFICE, "煤矿安全监管综合科", 2026, 1_000_000)  # JC 第十八条: approval needs a budget
     policy = settings.active_policy(ctx)
     return [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[SPEC], state="在库",
                                                            term_start="2025-01-01", term_end="2028-12-31",

@@ -7,7 +7,7 @@ from docx import Document
 from playwright.sync_api import expect
 
 from core import vocab
-from services import experts, users
+from services import experts, fees, users
 from services.context import build_context
 from tests.conftest import ADMIN
 from tests.e2e.conftest import download
@@ -27,6 +27,7 @@ def seed(data_dir):
     users.create_user(ctx, ADMIN, username="leader", display_name="分管领导丁", role=vocab.ROLE_LEADER,
                       password="abc12345", confirm="abc12345")
     policy = ctx.policies["jincheng-2026"]
+    fees.set_budget(ctx, ADMIN, "煤矿安全监管综合科", 2026, 1_000_000)  # JC 第十八条: approval needs a budget
     names = ["甲一", "乙二", "丙三", "丁四"]
     for i, name in enumerate(names):
         experts.create_expert(ctx, ADMIN, make_expert(policy, name=f"专家{name}", specialties=[SPEC], state="在库",

@@ -6,13 +6,19 @@ import pytest
 
 from core import vocab
 from core.errors import DomainError, PermissionDenied, ValidationError
-from services import dispatch, experts, settings
+from services import dispatch, experts, fees, settings
 from services.context import User
 from tests.conftest import ADMIN, LEADER, OFFICE
 from tests.factories import make_expert
 
 DEPT = User("dept", "科室丙", vocab.ROLE_DEPARTMENT, "煤矿安全监管综合科")
 SPEC = "1.3"
+
+
+@pytest.fixture(autouse=True)
+def budget(ctx):
+    """JC 第十八条: approval needs a budget for the department and year (JC-F4)."""
+    fees.set_budget(ctx, OFFICE, DEPT.department, 2026, 1_000_000)
 
 
 def pool(ctx, n=6, **overrides):
