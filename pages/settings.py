@@ -49,9 +49,9 @@ if backups:
 st.subheader("表格模板检查")
 st.caption("模板可由办公室在 Word 中修改后放回 templates_docx/；此处核对每个模板所需字段与系统提供的字段是否一致。")
 policy = settings.active_policy(ctx)
-report = forms_service.template_report(policy, ctx.today())
+report = forms_service.template_report(policy, ctx.today(), documents=True)
 st.dataframe(pd.DataFrame([{"表格": f"{r.annex} {r.title}", "模板文件": r.template,
-                            "状态": "正常" if r.ok else ("后续版本提供" if not r.supported else "有问题"),
+                            "状态": "正常" if r.ok else "有问题",
                             "问题": "；".join(r.problems)} for r in report]), hide_index=True, width="stretch")
 
 st.subheader("申报资料保存期")

@@ -543,41 +543,57 @@ def sample_context(policy: Any, form_id: str, today: date) -> tuple[dict, dict[s
     return certificates_context([certificate_entry(expert, policy, "示例〔2026〕第001号", today, term_end, today)]), {}
 
 
-def template_report(policy: Any, today: date) -> list[TemplateStatus]:
+def app_documents(policy: Any, today: date) -> list[tuple[str, str, str, dict, dict]]:
+    """The app's own documents that are no annex of a profile — 政策规则说明 and 政策调整影响分析 — as
+    (id, title, template, sample context, images) for `policy`; office staff may restyle them in Word too."""
+    from services import impact, policy_variants
+
+    template, context, images = policy_variants.document_sample(policy, today)
+    return [("policy_profile", "政策规则说明", template, context, images),
+            ("impact_briefing", impact.TITLE, impact.TEMPLATE, impact.sample_briefing_context(policy, today), {})]
+
+
+def _status(base: dict, template: str, sample: tuple[dict, dict] | None) -> TemplateStatus:
+    if not (forms.TEMPLATES_DIR / template).is_file():
+        problem = f"找不到表单模板《{template}》，请把模板文件放到 templates_docx 文件夹。"
+        return TemplateStatus(**base, problems=(problem,) if sample is not None else ())
+    try:
+        needed = tuple(sorted(forms.template_fields(template)))
+    except forms.FormError as exc:
+        return TemplateStatus(**base, problems=(exc.message,))
+    if sample is None:
+        return TemplateStatus(**base, needed=needed)
+    context, images = sample
+    supplied = tuple(sorted(set(context) | set(images)))
+    return TemplateStatus(
+        **base, needed=needed, supplied=supplied,
+        missing=tuple(f for f in needed if f not in supplied),
+        unused=tuple(f for f in supplied if f not in needed),
+        problems=tuple(forms.check_template(template, context, images=images)),
+    )
+
+
+def template_report(policy: Any, today: date, *, documents: bool = False) -> list[TemplateStatus]:
     """Every form of `policy` with its template's fields against what the app supplies (X-W2), checked by
-    a trial render of the sample applicant; for an admin page after a template was replaced in Word."""
+    a trial render of the sample applicant; for an admin page after a template was replaced in Word.
+    `documents=True` adds the app's own documents (`app_documents`, annex “系统文档”)."""
     report = []
     for spec in policy.forms:
-        exists = (forms.TEMPLATES_DIR / spec.template).is_file()
         sample = sample_context(policy, spec.id, today)
-        base = dict(form_id=spec.id, annex=spec.annex, title=spec.title, template=spec.template, exists=exists,
-                    supported=sample is not None)
-        if not exists:
-            problem = f"找不到表单模板《{spec.template}》，请把模板文件放到 templates_docx 文件夹。"
-            report.append(TemplateStatus(**base, problems=(problem,) if sample is not None else ()))
-            continue
-        try:
-            needed = tuple(sorted(forms.template_fields(spec.template)))
-        except forms.FormError as exc:
-            report.append(TemplateStatus(**base, problems=(exc.message,)))
-            continue
-        if sample is None:
-            report.append(TemplateStatus(**base, needed=needed))
-            continue
-        context, images = sample
-        supplied = tuple(sorted(set(context) | set(images)))
-        report.append(TemplateStatus(
-            **base, needed=needed, supplied=supplied,
-            missing=tuple(f for f in needed if f not in supplied),
-            unused=tuple(f for f in supplied if f not in needed),
-            problems=tuple(forms.check_template(spec.template, context, images=images)),
-        ))
+        base = dict(form_id=spec.id, annex=spec.annex, title=spec.title, template=spec.template,
+                    exists=(forms.TEMPLATES_DIR / spec.template).is_file(), supported=sample is not None)
+        report.append(_status(base, spec.template, sample))
+    if documents:
+        for doc_id, title, template, context, images in app_documents(policy, today):
+            base = dict(form_id=doc_id, annex="系统文档", title=title, template=template,
+                        exists=(forms.TEMPLATES_DIR / template).is_file(), supported=True)
+            report.append(_status(base, template, (context, images)))
     return report
 
 
 __all__ = [
     "CERTIFICATE_TEMPLATE", "DRAW_RECORD_TEMPLATE", "NOTICE_TEMPLATE", "PHOTO_MAX_BYTES", "TemplateStatus",
-    "application_form", "application_form_id", "application_forms_zip", "certificate_form", "certificates_form",
+    "app_documents", "application_form", "application_form_id", "application_forms_zip", "certificate_form", "certificates_form",
     "certificates_zip", "check_photo", "dispatch_approval_form", "dispatch_slip_form", "draw_record_form",
     "local_form_id", "notice_form", "pledge_form", "recommendation_summary_form", "request_form",
     "review_sheet_form", "review_sheets_zip", "safe_filename", "sample_application", "sample_context",

@@ -54,11 +54,9 @@ def test_x_w2_every_form_the_app_fills_has_a_template_whose_fields_it_supplies(p
         assert status.exists and status.ok, (status.form_id, status.problems)
         assert status.needed and not status.missing
         assert set(status.needed) <= set(status.supplied)
-    later = [s.form_id for s in report if not s.supported]  # forms of later issues (附件6, 附件8, 附表六)
+    later = [s.form_id for s in report if not s.supported]
     assert all(not s.problems for s in report if not s.supported)
-    expected_later = {"jincheng-2026": ["jc_fj6", "jc_fj8", "jc_fee_statement", "jc_assessment_results"],
-                      "yangquan-2024": ["yq_fb6", "yq_fee_statement", "yq_assessment_results", "yq_assistance"]}[policy_id]
-    assert later == expected_later
+    assert later == []  # every annex and local form of both profiles is filled by the app
 
 
 def test_x_w2_report_shows_what_the_application_template_needs(policies):
@@ -126,3 +124,11 @@ def test_x_w2_a_template_replaced_under_the_same_name_is_used_at_once(policies, 
     document.save(folder / APPLICATION)
     second = docx.Document(io.BytesIO(forms_service.application_form(expert, None, jc)[1]))
     assert second.tables[0].cell(1, 5).text == "手机 13912345678（已改版）"
+
+
+@pytest.mark.parametrize("policy_id", ["jincheng-2026", "yangquan-2024"])
+def test_x_w2_the_report_also_checks_the_apps_own_documents(policies, policy_id):
+    report = forms_service.template_report(policies[policy_id], TODAY, documents=True)
+    docs = [s for s in report if s.annex == "系统文档"]
+    assert [s.form_id for s in docs] == ["policy_profile", "impact_briefing"]
+    assert all(s.exists and s.ok and not s.missing for s in docs), [s.problems for s in docs]

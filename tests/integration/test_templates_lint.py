@@ -49,6 +49,8 @@ def samples(policies) -> list[tuple[str, str, dict, dict]]:
             sample = forms_service.sample_context(policy, spec.id, TODAY)
             if sample is not None:
                 out.append((policy.id, spec.template, *sample))
+        for _doc_id, _title, template, context, images in forms_service.app_documents(policy, TODAY):
+            out.append((policy.id, template, context, images))
     return out
 
 
@@ -58,8 +60,9 @@ def test_there_are_templates_and_each_parses():
         assert forms.template_fields(name), name
 
 
-def test_x_w2_every_template_file_is_named_by_a_profile(policies):
+def test_x_w2_every_template_file_is_named_by_a_profile_or_is_an_app_document(policies):
     named = {spec.template for policy in policies.values() for spec in policy.forms}
+    named |= {doc[2] for policy in policies.values() for doc in forms_service.app_documents(policy, TODAY)}
     assert set(TEMPLATES) <= named, set(TEMPLATES) - named
 
 
