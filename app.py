@@ -42,6 +42,18 @@ else:
                           url_path="appointment"),
                   st.Page("pages/dismissal.py", title="解聘清退", icon=":material/person_remove:", url_path="dismissal"),
                   st.Page("pages/expert_form.py", title="专家录入", icon=":material/person_add:", url_path="expert_form")]
+    if can(user.role, "evaluate_service") or can(user.role, "record_service"):
+        pages.append(st.Page("pages/service.py", title="服务评价", icon=":material/rate_review:", url_path="service"))
+    if can(user.role, "assess_experts"):
+        pages.append(st.Page("pages/assessment.py", title="年度考核", icon=":material/grading:", url_path="assessment"))
+    if can(user.role, "manage_training"):
+        pages.append(st.Page("pages/training.py", title="专家培训", icon=":material/school:", url_path="training"))
+    if can(user.role, "view_fees"):
+        pages.append(st.Page("pages/fees.py", title="劳务报酬", icon=":material/payments:", url_path="fees"))
+    if can(user.role, "view_policy"):
+        pages.append(st.Page("pages/policy.py", title="政策规则", icon=":material/gavel:", url_path="policy"))
+    if can(user.role, "make_variants"):
+        pages.append(st.Page("pages/impact.py", title="政策推演", icon=":material/compare_arrows:", url_path="impact"))
     if can(user.role, "import_experts"):
         pages.append(st.Page("pages/import_experts.py", title="批量导入", icon=":material/upload_file:", url_path="import_experts"))
     if can(user.role, "manage_users"):

@@ -1011,7 +1011,7 @@ BUILDERS = (
 # Later forms live in their own builder files beside this one; each defines `builders(bt)` returning
 # ((file name, build function), ...) and receives this module as `bt` for the shared helpers (_table, _cell, …).
 EXTRA_BUILDER_FILES = ("build_service_forms.py", "build_assessment_forms.py", "build_fee_forms.py",
-                       "build_policy_docs.py")
+                       "build_policy_docs.py", "build_impact_docs.py")
 
 
 def _extra_builders() -> tuple:
