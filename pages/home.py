@@ -23,8 +23,9 @@ if view.empty:
     st.info("专家库中还没有专家。可以在“专家录入”或“批量导入”中添加，也可以先加载一套演示数据看看系统如何工作。")
     if can(user.role, "load_demo"):
         if st.button("加载演示数据", type="primary", key="home_load_demo",
-                     help="生成一套虚构的专家名单（均标记为“演示数据”），管理员可在“系统设置”中一键删除"):
-            perform(lambda: experts.load_demo(ctx, user), lambda count: f"已加载 {count} 名演示专家（均标记为演示数据）")
+                     help="生成一套虚构的专家名单和近一年的使用、评价、报酬记录（均标记为“演示数据”），管理员可在“系统设置”中一键删除"):
+            with st.spinner("正在生成演示专家和近一年的演示业务记录（约10秒）…"):
+                perform(lambda: experts.load_demo(ctx, user), lambda count: f"已加载 {count} 名演示专家和近一年的演示业务记录（均标记为演示数据）")
     st.stop()
 
 if can(user.role, "edit_experts"):

@@ -244,8 +244,12 @@ def has_demo(ctx: AppContext) -> bool:
     return bool(_repo(ctx).search(lambda d: d.get("is_demo")))
 
 
-def load_demo(ctx: AppContext, actor: User, *, seed: int = DEMO_SEED) -> int:
-    """加载演示数据 — only on an empty registry, so demo records never mix with real ones."""
+def load_demo(ctx: AppContext, actor: User, *, seed: int = DEMO_SEED, history: bool = True) -> int:
+    """加载演示数据 — only on an empty registry, so demo records never mix with real ones. With `history`, a year
+    of invented dispatches, evaluations, fees, budgets and training on that pool follows (services.demo_history),
+    so every screen and the policy what-if have something to show. Returns the number of demo experts."""
+    from services import demo_history
+
     _require(actor, "load_demo", "无权加载演示数据")
     if _repo(ctx).all():
         raise ValidationError(("demo", "专家库中已有数据，只能在空库中加载演示数据"))
@@ -254,12 +258,20 @@ def load_demo(ctx: AppContext, actor: User, *, seed: int = DEMO_SEED) -> int:
     now = ctx.now().isoformat(timespec="seconds")
     docs = [dict(validate_expert(r, policy, ctx.today()), policy_id=policy.id, is_demo=True,
                  created_at=now, updated_at=now) for r in records]
-    return len(_repo(ctx).insert_many(docs, actor=actor.username, action="加载演示数据", unique=UNIQUE))
+    count = len(_repo(ctx).insert_many(docs, actor=actor.username, action="加载演示数据", unique=UNIQUE))
+    if history:
+        demo_history.load_demo_history(ctx, actor)
+    return count
 
 
 def remove_demo(ctx: AppContext, actor: User) -> int:
-    """一键删除演示数据 (admin)."""
+    """一键删除演示数据 (admin): the demo experts and every record the demo history made. Returns the number of
+    demo experts removed."""
+    from services import demo_history
+
     _require(actor, "remove_demo", "只有管理员可以删除演示数据")
+    demo_ids = {d["id"] for d in _repo(ctx).search(lambda d: bool(d.get("is_demo")))}
+    demo_history.remove_demo_history(ctx, actor, demo_ids)
     return _repo(ctx).delete_where(lambda d: bool(d.get("is_demo")), actor=actor.username, action="删除演示数据")
 
 

@@ -51,7 +51,7 @@ def test_the_settings_page_verifies_the_audit_log(app_ctx):
 
 
 def test_the_settings_page_removes_the_demo_pool(app_ctx, data_dir):
-    experts.load_demo(app_ctx, ADMIN)
+    experts.load_demo(app_ctx, ADMIN, history=False)
     at = logged_in(page="pages/settings.py")
     at.button(key="settings_remove_demo").click().run()
     assert not at.exception

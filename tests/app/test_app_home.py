@@ -17,7 +17,7 @@ def test_an_empty_registry_offers_the_demo_pool_and_loads_it(app_ctx, data_dir):
 
 def test_home_shows_counts_chart_and_the_demo_warning(app_ctx):
     from tests.conftest import ADMIN
-    experts.load_demo(app_ctx, ADMIN)
+    experts.load_demo(app_ctx, ADMIN, history=False)
     at = logged_in()
     assert not at.exception
     assert at.metric[0].label == "在库专家" and int(at.metric[0].value) > 200

@@ -6,7 +6,7 @@ from tests.conftest import ADMIN
 
 
 def test_the_registry_lists_and_filters_the_demo_pool(app_ctx):
-    experts.load_demo(app_ctx, ADMIN)
+    experts.load_demo(app_ctx, ADMIN, history=False)
     at = logged_in(page="pages/registry.py")
     assert not at.exception
     total = len(experts.active_experts(app_ctx))
@@ -19,7 +19,7 @@ def test_the_registry_lists_and_filters_the_demo_pool(app_ctx):
 
 
 def test_sector_counts_are_shown_against_their_caps_jc_t1(app_ctx):
-    experts.load_demo(app_ctx, ADMIN)
+    experts.load_demo(app_ctx, ADMIN, history=False)
     at = logged_in(page="pages/registry.py")
     sectors = at.dataframe[1].value
     assert list(sectors["上限"])[:8] == [80, 15, 45, 30, 40, 15, 15, 20]
@@ -35,7 +35,7 @@ def test_filtering_by_sector_narrows_the_specialty_choices(app_ctx):
 
 
 def test_a_department_user_sees_the_registry_without_edit_buttons(app_ctx):
-    experts.load_demo(app_ctx, ADMIN)
+    experts.load_demo(app_ctx, ADMIN, history=False)
     at = logged_in(vocab.ROLE_DEPARTMENT, page="pages/registry.py", department="化工科")
     assert not at.exception
     assert "修改此专家信息" not in [b.label for b in at.button]

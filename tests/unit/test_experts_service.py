@@ -132,15 +132,15 @@ def test_records_of_another_profile_are_kept_but_not_mixed_in(ctx):
 
 
 def test_demo_pool_loads_only_on_an_empty_registry_and_is_marked(ctx):
-    count = experts.load_demo(ctx, OFFICE)
+    count = experts.load_demo(ctx, OFFICE, history=False)
     assert 220 <= count <= 260
     assert all(e["is_demo"] for e in experts.active_experts(ctx))
     with pytest.raises(ValidationError, match="空库"):
-        experts.load_demo(ctx, OFFICE)
+        experts.load_demo(ctx, OFFICE, history=False)
 
 
 def test_the_demo_pool_stays_within_every_cap_jc_t1(ctx):
-    experts.load_demo(ctx, ADMIN)
+    experts.load_demo(ctx, ADMIN, history=False)
     summary = experts.summary(ctx)
     assert not summary.over_pool_cap
     assert all(r.status != "超出" for r in summary.sectors)

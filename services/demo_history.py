@@ -1,0 +1,213 @@
+"""演示业务记录 — a year of invented expert use on the demo pool, made by the real services.
+
+With only a demo pool the dispatch, evaluation, fee, budget and assessment screens (and the policy what-if over
+history) would show nothing. `load_demo_history` walks through about a year before today with a moving clock
+and, for each invented task, calls the same services a user would: file the request (使用申请), approve it at the
+level the profile requires, draw (随机抽取), record the experts' answers (some decline, a few without a good
+reason), finish the task with the days worked, evaluate it (JC 附件8 / YQ 附表五), and pay the older ones; JC
+departments get budgets first (第十八条 先预算后支出), and the office holds training sessions. Every record is
+therefore consistent with the rules (draw records replay, fees come from the rates, consequences of declines and
+low ratings raise the same proposals they would in real use). Tasks of the last few days are left open so the
+overdue list and the 待评价 queue have something in them. All randomness comes from one `random.Random(seed)`;
+requests are marked `is_demo`, and `remove_demo_history` deletes everything that hangs off the demo pool.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from core import vocab
+from core.errors import DomainError
+from services.context import AppContext, User
+from services.settings import active_policy
+
+DEMO_HISTORY_SEED = 20260605
+DEMO_TASKS = 36             # about three a month over the year before today
+HISTORY_DAYS = 330
+DEMO_BUDGET = 60000         # 元 per department and year (JC 第十八条), far above a year of demo tasks
+DEPARTMENTS = {
+    "晋城市": ("市应急管理局危险化学品安全监督管理科", "市应急管理局非煤矿山安全监督管理科",
+             "市应急管理局工贸安全监督管理科", "市应急管理局火灾防治管理科", "市应急管理局防汛抗旱科"),
+    "阳泉市": ("市应急管理局危险化学品安全监督管理科", "市应急管理局煤矿安全监管科",
+             "市应急管理局工贸安全监督管理科", "市应急管理局应急指挥中心"),
+}
+ENTERPRISES = ("恒达化工有限公司", "宏远煤业有限公司", "华泰建材有限公司", "鑫源冶炼有限公司", "金鼎化工有限公司",
+               "兴旺物流有限公司", "汇通燃气有限公司", "瑞丰钢铁有限公司", "天成新材料有限公司", "博远矿业有限公司")
+DEMO_MARK = "〔演示〕"      # every demo task's matter starts with it, so each list that shows a task shows it is demo
+MATTERS = ("对{e}开展安全生产专项检查", "{e}事故隐患排查治理技术服务", "{e}安全设施设计审查",
+           "{e}生产安全事故应急预案评审", "{e}建设项目竣工验收现场核查")
+DECLINES = (("本人住院治疗", True), ("已有其他任务安排，时间冲突", True), ("个人原因", False), ("外出参加学习培训", True))
+JC_ITEMS = ("企业重大危险源辨识与分级管控", "现场作业票证管理", "应急预案与现场处置方案衔接")
+HISTORY_COLLECTIONS = ("assignments", "draws", "evaluations", "work_records", "assistance")
+EXPERT_COLLECTIONS = ("proposals", "events", "dismissals", "assessments")
+MARKED_COLLECTIONS = ("budgets", "trainings")
+
+
+def _at(ctx: AppContext, day: date, hour: int = 9) -> AppContext:
+    """The same store and profiles with the clock set to `day` (the services date what they write by it)."""
+    moment = datetime.combine(day, time(hour, 0))
+    return replace(ctx, clock=lambda: moment)
+
+
+def _weekday_on_or_after(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _by_specialty(pool: list[dict], on: date) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    for e in pool:
+        if e.get("state") == "在库" and (e.get("term_start") or "9999") <= on.isoformat():
+            for code in e.get("specialties") or ():
+                found.setdefault(code, []).append(e)
+    return found
+
+
+def _jc_rating(policy: Any, expert_id: int, overall: str) -> dict:
+    indicators = {}
+    for ind in policy.evaluations.indicators:
+        indicators[str(ind.number)] = overall if ind.number == policy.evaluations.overall_indicator else ind.options[0]
+    reason = "现场排查细致，提出的整改意见针对性强，被企业全部采纳" if overall in policy.evaluations.reason_required_for else ""
+    return {"expert_id": expert_id, "overall": overall, "indicators": indicators, "reason": reason}
+
+
+def _evaluation(policy: Any, people: list[dict], rng: random.Random, low_expert: int | None) -> dict:
+    ev = policy.evaluations
+    if ev.indicators:  # JC 附件8
+        overalls = [rng.choice(("优", "良", "良", "良")) for _ in people]
+        uniform = ev.uniform_rule
+        if uniform and len(people) >= uniform.min_experts and all(o == uniform.rating for o in overalls):
+            overalls[0] = ev.ratings[0]
+        return {"ratings": [_jc_rating(policy, p["expert_id"], o) for p, o in zip(people, overalls)],
+                "meaningful_items": list(rng.sample(JC_ITEMS, rng.randint(1, 3)))}
+    ratings = []
+    for p in people:  # YQ 附表五
+        rating = "一般" if p["expert_id"] == low_expert else rng.choice(("优秀", "良好", "良好"))
+        reason = "到位较晚，检查记录不完整" if rating in ev.reason_required_for else ""
+        ratings.append({"expert_id": p["expert_id"], "overall": rating, "reason": reason})
+    return {"ratings": ratings}
+
+
+def load_demo_history(ctx: AppContext, actor: User, *, seed: int = DEMO_HISTORY_SEED,
+                      tasks: int = DEMO_TASKS) -> dict[str, int]:
+    """A year of invented use of the demo pool, made through the services (see the module text). Returns counts
+    of what was made. Call right after the demo pool is loaded."""
+    from services import dispatch, evaluations, fees, training
+
+    policy = active_policy(ctx)
+    today = ctx.today()
+    rng = random.Random(seed)
+    office = User(f"demo:{actor.username}", "演示数据（办公室）", vocab.ROLE_OFFICE)
+    leader = User(f"demo:{actor.username}", "演示数据（领导）", vocab.ROLE_LEADER)
+    pool = [e for e in ctx.store.collection("experts").all() if e.get("is_demo") and e.get("policy_id") == policy.id]
+    departments = DEPARTMENTS.get(policy.city, DEPARTMENTS["晋城市"])
+    first = max(today - timedelta(days=HISTORY_DAYS), policy.effective_date)  # no task before the rules began
+    span_days = (today - first).days
+    made = {"requests": 0, "evaluated": 0, "paid": 0, "trainings": 0, "budgets": 0}
+    marks: dict[str, list[int]] = {name: [] for name in MARKED_COLLECTIONS}
+
+    if policy.fees.budget_required:
+        for year in sorted({first.year, today.year}):
+            for dept in departments:
+                saved = fees.set_budget(_at(ctx, date(year, 1, 5) if year > first.year else first), office, dept,
+                                        year, DEMO_BUDGET, "演示数据：年度专家劳务报酬预算")
+                marks["budgets"].append(saved["id"])
+    for k in range(2 if policy.training.sessions_per_year is None else policy.training.sessions_per_year):
+        held = _weekday_on_or_after(first + timedelta(days=span_days * (k + 1) // 3))
+        present = [e["id"] for e in pool if e.get("state") == "在库" and rng.random() < 0.8]
+        training_id = training.record_session(_at(ctx, held), office, {
+            "title": f"{held.year}年度专家专题培训（新法规标准宣贯、廉政纪律）", "held_on": held.isoformat(),
+            "hours": 4, "organizer": policy.training.organizer, "content": "宣贯新修订的安全生产法规标准，交流专家服务心得",
+            "attendees": present})
+        marks["trainings"].append(training_id)
+    # one YQ expert is rated 一般 twice in the year, so the reminder talk and the removal proposal show up
+    low_expert = None
+    for n in range(tasks):
+        filed = _weekday_on_or_after(first + timedelta(days=int(n * (span_days - 12) / tasks) + rng.randint(0, 3)))
+        start = _weekday_on_or_after(filed + timedelta(days=rng.randint(4, 7)))
+        end = start + timedelta(days=rng.choice((0, 0, 1, 2)))
+        if end >= today - timedelta(days=1):
+            break
+        groups = _by_specialty(pool, start)
+        codes = sorted(c for c, people in groups.items() if len(people) >= 4)
+        if not codes:
+            continue
+        needs = [{"specialty": c, "count": rng.choice((1, 2))} for c in rng.sample(codes, min(len(codes), rng.choice((1, 1, 2))))]
+        enterprise = f"{policy.city}{rng.choice(ENTERPRISES)}"
+        task_types = policy.drawing.usage_categories or policy.drawing.task_types
+        data = {"department": rng.choice(departments), "contact": "演示经办人", "contact_phone": "13900000000",
+                "matter": DEMO_MARK + rng.choice(MATTERS).format(e=enterprise), "task_type": rng.choice(task_types),
+                "target_enterprises": [enterprise], "place": f"{policy.city}", "outside_city": rng.random() < 0.1,
+                "start": start.isoformat(), "end": end.isoformat(), "needs": needs, "min_title_level": None,
+                "mode": "抽取", "direct_reason": None, "emergency": False, "is_demo": True}
+        try:
+            request_id, _ = dispatch.file_request(_at(ctx, filed), office, data)
+            approver = leader if dispatch.request(ctx, request_id)["required_level"] != "专家管理办公室" else office
+            day = filed + timedelta(days=1)
+            dispatch.approve(_at(ctx, day), approver, request_id, "同意。")
+            dispatch.draw(_at(ctx, day, 10), office, request_id)
+            for _round in range(6):  # answer every open invitation; a decline invites the next in order
+                open_ = [a for a in dispatch.assignments_of(ctx, request_id) if a["status"] == "邀请中"]
+                if not open_:
+                    break
+                for a in open_:
+                    if rng.random() < 0.12:
+                        reason, justified = rng.choice(DECLINES)
+                        dispatch.answer(_at(ctx, day, 11), office, a["id"], accepted=False, channel="电话",
+                                        reason=reason, justified=justified)
+                    else:
+                        dispatch.answer(_at(ctx, day, 11), office, a["id"], accepted=True, channel="电话")
+        except DomainError:
+            continue  # a request the rules refuse (e.g. not enough experts left) is simply not part of the demo
+        made["requests"] += 1
+        accepted = [a for a in dispatch.assignments_of(ctx, request_id) if a["status"] == "已接受"]
+        if not accepted or n == tasks - 1 or dispatch.request(ctx, request_id)["status"] != "已委派":
+            continue  # the newest task stays open: 待登记完成 on the 服务评价 page
+        span = (end - start).days + 1
+        done_day = end + timedelta(days=1)
+        evaluations.complete_task(_at(ctx, done_day), office, request_id, days={a["id"]: span for a in accepted},
+                                  work_summary=f"按计划完成{data['matter'][len(DEMO_MARK):]}，形成书面检查意见")
+        if low_expert is None and not policy.evaluations.indicators and n >= tasks // 3:
+            low_expert = accepted[0]["expert_id"]
+        people = [{"expert_id": a["expert_id"]} for a in accepted]
+        late = rng.random() < 0.1
+        when = end + timedelta(days=9 if late else 2)
+        if n == tasks - 2:
+            continue  # finished, never evaluated: it shows on the home page's overdue list with its deadline
+        evaluations.evaluate(_at(ctx, when), office, request_id, _evaluation(policy, people, rng, low_expert))
+        made["evaluated"] += 1
+        if end < today - timedelta(days=45):
+            try:
+                fees.mark_paid(_at(ctx, end + timedelta(days=30)), office, request_id, f"演示凭证{request_id:04d}")
+                made["paid"] += 1
+            except DomainError:
+                pass  # YQ rates are set locally and empty: nothing to pay yet
+    for name, ids in marks.items():
+        repo = ctx.store.collection(name)
+        for record_id in ids:
+            repo.update(record_id, {"is_demo": True}, actor=office.username, action="标记演示数据")
+    made["budgets"], made["trainings"] = len(marks["budgets"]), len(marks["trainings"])
+    return made
+
+
+def remove_demo_history(ctx: AppContext, actor: User, demo_expert_ids: set[int]) -> int:
+    """Delete every record the demo history made: demo requests and what hangs off them, records about demo
+    experts, and budgets/trainings marked is_demo. Returns how many records were deleted."""
+    store = ctx.store
+    requests = store.collection("requests")
+    demo_requests = {r["id"] for r in requests.search(lambda r: bool(r.get("is_demo")))}
+    count = 0
+    for name in HISTORY_COLLECTIONS:
+        count += store.collection(name).delete_where(lambda d: d.get("request_id") in demo_requests,
+                                                     actor=actor.username, action="删除演示数据")
+    for name in EXPERT_COLLECTIONS:
+        count += store.collection(name).delete_where(lambda d: d.get("expert_id") in demo_expert_ids,
+                                                     actor=actor.username, action="删除演示数据")
+    for name in MARKED_COLLECTIONS:
+        count += store.collection(name).delete_where(lambda d: bool(d.get("is_demo")), actor=actor.username,
+                                                     action="删除演示数据")
+    count += requests.delete_where(lambda r: r["id"] in demo_requests, actor=actor.username, action="删除演示数据")
+    return count
