@@ -43,7 +43,7 @@ from core.expert import parse_date
 from core.numbers import whole_number
 
 __all__ = [
-    "FeeError", "COUNTED_STATUSES", "BUDGET_STATUSES", "REASON_PUBLIC_SERVANT", "REASON_OVERLAP", "CENT",
+    "FeeError", "how_to_set_rates", "COUNTED_STATUSES", "BUDGET_STATUSES", "REASON_PUBLIC_SERVANT", "REASON_OVERLAP", "CENT",
     "money", "yuan", "to_money", "period_of", "check_days_worked", "is_public_servant", "is_own_unit",
     "FeePart", "FeeLine", "fee_lines", "StatementRow", "Statement", "statement_by_task", "statement_by_expert",
     "statement_by_department", "estimate_request_fee", "BudgetStatus", "budget_status", "check_budget",
@@ -57,6 +57,12 @@ REASON_OVERLAP = "同一时间参与多项技术服务，只按一项发放（�
 BUDGET_RULE = "第十八条 严禁无预算或超预算支出"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+
+
+def how_to_set_rates(policy: Any) -> str:
+    """Where a locally set rate is filled in: the profile file (the app reads profiles when it starts)."""
+    return (f"：由管理员在策略文件 policies/{policy.id}.toml 的 [[fees.rate_versions]] 中填写 daily_rate"
+            "（跨市服务另填 cross_city_lodging、cross_city_meals），重启系统后生效；填写前可在“政策推演”中用变体试算")
 
 
 class FeeError(DomainError):
@@ -218,7 +224,8 @@ class _Rates:
                 raise FeeError(f"{_cn(day)}没有适用的劳务报酬标准：{self.policy.short_name}最早的标准自{_cn(first)}起适用")
             if v.daily_rate is None:
                 raise FeeError(f"{self.policy.city}劳务报酬标准由本地设置，请先在政策中填写"
-                               f"（按{self.fees.basis_document}，自{_cn(v.effective_from)}起的标准）")
+                               f"（按{self.fees.basis_document}，自{_cn(v.effective_from)}起的标准）"
+                               f"{how_to_set_rates(self.policy)}")
             self._by_day[day] = v
         if outside_city and v.cross_city_lodging is None:
             raise FeeError(f"{self.policy.city}跨市住宿费和伙食补助费标准未设置，请先在政策中填写"

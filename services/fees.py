@@ -25,7 +25,7 @@ from typing import Any, Iterable
 from core import vocab
 from core.auth import can
 from core.errors import DomainError, NotFoundError, PermissionDenied, ValidationError
-from core.fees import (BUDGET_STATUSES, FeeError, FeeLine, Statement, BudgetStatus, budget_status, check_budget,
+from core.fees import (BUDGET_STATUSES, how_to_set_rates, FeeError, FeeLine, Statement, BudgetStatus, budget_status, check_budget,
                        check_budget_amount, estimate_request_fee, fee_lines, money, period_of, statement_by_department,
                        statement_by_expert, statement_by_task, to_money)
 from services.context import AppContext, User
@@ -69,7 +69,8 @@ def rates_problem(policy: Any, on: date) -> str | None:
     version = fees.rate_on(on) or fees.rate_versions[0]
     if version.daily_rate is None:
         return (f"{policy.city}劳务报酬标准由本地设置，请先在政策中填写（按{fees.basis_document}，"
-                f"自{version.effective_from.year}年{version.effective_from.month}月{version.effective_from.day}日起的标准）")
+                f"自{version.effective_from.year}年{version.effective_from.month}月{version.effective_from.day}日起的标准）"
+                f"{how_to_set_rates(policy)}")
     return None
 
 
