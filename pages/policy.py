@@ -163,6 +163,8 @@ if editor:
                         changes[p.path] = value
                 for message in problems:
                     st.error(message)
+                if not problems:
+                    st.rerun()  # redraw the inputs with their "已修改，原值：…" notes for the changes just taken
         if changes:
             st.subheader(f"修改对比（{len(changes)} 项）")
             variant = None

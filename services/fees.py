@@ -9,8 +9,9 @@ set locally and not yet filled in (阳泉 第二十条(二)) never shows an amou
 `core.fees.FeeError` saying so. Choices written down here:
 - 已支付 is a fact fixed at payment time: `mark_paid` stores the amount `fee_lines` gave then, and the budget counts
   that stored amount (a later task on the same day must not move money already paid, 第十六条(三)).
-- A finished (已完成) task not yet paid stays committed at its estimated fee until it is paid (core counts only
-  已审批/待补批/已抽取/已委派 as committed; here 已完成 is handed to it as 已委派).
+- A finished (已完成) task not yet paid stays committed until it is paid — at its actual fee, computed from the days
+  worked, rather than the estimate made at approval (core counts only 已审批/待补批/已抽取/已委派 as committed; here
+  已完成 is handed to it as 已委派 with that fee).
 - Budgets are per profile, using department and calendar year (the year the task starts); one record each.
 - The Excel statement is written by XlsxWriter (services.excel_io.write_sheets_xlsx): a year of 20,000 tasks is
   ~40,000 fee lines, which openpyxl wrote in ~6 s.
@@ -283,9 +284,24 @@ def _is_paid(req: dict) -> bool:
     return bool(req.get("paid"))
 
 
-def _for_budget(reqs: list[dict]) -> list[dict]:
-    """Requests as core.budget_status should see them: a finished, unpaid task stays committed (as 已委派)."""
-    return [dict(r, status="已委派") if r.get("status") == "已完成" and not _is_paid(r) else r for r in reqs]
+def _for_budget(ctx: AppContext, policy: Any, reqs: list[dict], all_reqs: list[dict]) -> list[dict]:
+    """Requests as core.budget_status should see them: a finished, unpaid task stays committed (as 已委派) at its
+    actual fee once it is known (the days worked are recorded), else at the estimate stored at approval."""
+    finished = {r["id"] for r in reqs if r.get("status") == "已完成" and not _is_paid(r)}
+    actual: dict[Any, Decimal] = {}
+    if finished:
+        try:
+            for ln in _all_lines(ctx, policy, all_reqs):
+                if ln.request_id in finished:
+                    actual[ln.request_id] = actual.get(ln.request_id, Decimal("0.00")) + ln.amount
+        except FeeError:
+            actual = {}
+    out = []
+    for r in reqs:
+        if r["id"] in finished:
+            r = dict(r, status="已委派", **({"estimated_fee": str(actual[r["id"]])} if r["id"] in actual else {}))
+        out.append(r)
+    return out
 
 
 def _paid_lines(reqs: list[dict]) -> list[_PaidLine]:
@@ -307,7 +323,7 @@ def _status(ctx: AppContext, policy: Any, department: str, year: int, amount: An
     key = _norm(department)
     mine = [r for r in reqs if _norm(r.get("department")) == key and _year_of(r) == year]
     paid = [r for r in mine if _is_paid(r)]
-    return budget_status(department, year, amount, _for_budget(mine), _paid_lines(paid), policy,
+    return budget_status(department, year, amount, _for_budget(ctx, policy, mine, reqs), _paid_lines(paid), policy,
                          paid_request_ids=[r["id"] for r in paid], exclude_request_id=exclude_request_id)
 
 

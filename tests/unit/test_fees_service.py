@@ -257,7 +257,7 @@ def test_mark_paid_moves_the_task_from_committed_to_paid_with_its_actual_fee(ctx
     request_id = finish(ctx, dispatched(ctx), days=2)
     assert [(r["id"], r["fee"]) for r in fees.payable(ctx, OFFICE)] == [(request_id, "1200.00")]
     before = fees.budget_status_of(ctx, COAL, 2026)
-    assert (before.committed, before.paid) == (D("1800.00"), D("0.00"))  # estimated until paid
+    assert (before.committed, before.paid) == (D("1200.00"), D("0.00"))  # the actual fee once the days are in (estimate was 1800)
     saved = fees.mark_paid(ctx, OFFICE, request_id, "财付〔2026〕12号")
     assert saved["paid"] == {"on": "2026-11-25", "by": "办公室乙", "amount": "1200.00", "voucher": "财付〔2026〕12号"}
     after = fees.budget_status_of(ctx, COAL, 2026)
