@@ -333,7 +333,16 @@ class _Item:
     order: tuple = field(default=())
 
 
-def _worked_days(a: Mapping[str, Any], req: Mapping[str, Any]) -> list[date]:
+def _worked_days(a: Mapping[str, Any], req: Mapping[str, Any], memo: dict | None = None) -> list[date]:
+    """The days an assignment is paid for (see the module text). `memo` shares the result between assignments with
+    the same dates and days (a year of tasks repeats them thousands of times); the list is read, never changed."""
+    if memo is not None:
+        key = (a.get("start") or req.get("start"), a.get("end") or req.get("end"), a.get("days_worked"))
+        if isinstance(key[0], str) and isinstance(key[1], str) and (key[2] is None or type(key[2]) is int):
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = _worked_days(a, req)
+            return found
     who = f"委派 #{a.get('id')}（专家 #{a.get('expert_id')}，申请 #{req.get('id')}）"
     start = _day(a.get("start")) or _day(req.get("start"))
     end = _day(a.get("end")) or _day(req.get("end"))
@@ -411,13 +420,14 @@ def fee_lines(assignments: Iterable[Mapping[str, Any]], requests: Iterable[Mappi
     reqs, exps = _index(requests), _index(experts)
     window = period_of(period)
     by_expert: dict[Any, list[_Item]] = {}
+    memo: dict = {}
     for a in assignments:
         if a.get("status") not in COUNTED_STATUSES:
             continue
         req = reqs.get(a.get("request_id"))
         if req is None:
             raise FeeError(f"委派 #{a.get('id')} 的使用申请 #{a.get('request_id')} 不存在，无法计算劳务报酬")
-        worked = _worked_days(a, req)
+        worked = _worked_days(a, req, memo)
         item = _Item(a, req, _policy_for(policy, req), worked,
                      (worked[0], _id_key(req.get("id")), _id_key(a.get("id"))))
         by_expert.setdefault(a.get("expert_id"), []).append(item)
@@ -456,10 +466,10 @@ def fee_lines(assignments: Iterable[Mapping[str, Any]], requests: Iterable[Mappi
                         if once:
                             claimed[d] = req.get("id")
                 reason = REASON_OVERLAP if unpaid else None
-            parts = _group_parts(paid, r, outside)
             end = it.worked[-1]
             if window and not (window[0] <= end <= window[1]):
-                continue
+                continue  # the once-a-day claims above are made for every line, in the period or not
+            parts = _group_parts(paid, r, outside)
             if len(parts) == 1:
                 p = parts[0]
                 labour, lodging, meals, total = p.labour, p.lodging, p.meals, p.amount

@@ -160,8 +160,10 @@ def write_sheets_xlsx(sheets: Iterable[Sheet]) -> bytes:
     openpyxl for a year of fee lines). Strings stay text — never a formula, number or link — after
     `clean_text`; ints and Decimals are numbers; None leaves the cell empty; booleans show as 是/否."""
     buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
+    # constant_memory streams each row to a temporary file as it is written (in_memory would keep every cell)
+    wb = xlsxwriter.Workbook(buffer, {"constant_memory": True, "strings_to_formulas": False,
                                       "strings_to_numbers": False, "strings_to_urls": False})
+    cleaned: dict[str, str] = {}  # dates, departments, names repeat thousands of times
     text = wb.add_format({"num_format": "@", "valign": "top", "text_wrap": True})
     money = wb.add_format({"num_format": MONEY_FORMAT, "valign": "top"})
     bold, bold_money = wb.add_format({"bold": True}), wb.add_format({"bold": True, "num_format": MONEY_FORMAT})
@@ -185,7 +187,13 @@ def write_sheets_xlsx(sheets: Iterable[Sheet]) -> bytes:
                 elif isinstance(value, (int, float, Decimal)):
                     ws.write_number(n, col, float(value), fmt)
                 else:
-                    ws.write_string(n, col, clean_text(str(value)), fmt)
+                    text = value if isinstance(value, str) else str(value)
+                    done = cleaned.get(text)
+                    if done is None:
+                        done = clean_text(text)
+                        if len(text) <= 40:
+                            cleaned[text] = done
+                    ws.write_string(n, col, done, fmt)
     wb.close()
     return buffer.getvalue()
 
