@@ -187,12 +187,12 @@ def write_sheets_xlsx(sheets: Iterable[Sheet]) -> bytes:
                 elif isinstance(value, (int, float, Decimal)):
                     ws.write_number(n, col, float(value), fmt)
                 else:
-                    text = value if isinstance(value, str) else str(value)
-                    done = cleaned.get(text)
+                    raw = value if isinstance(value, str) else str(value)
+                    done = cleaned.get(raw)
                     if done is None:
-                        done = clean_text(text)
-                        if len(text) <= 40:
-                            cleaned[text] = done
+                        done = clean_text(raw)
+                        if len(raw) <= 40:
+                            cleaned[raw] = done
                     ws.write_string(n, col, done, fmt)
     wb.close()
     return buffer.getvalue()
