@@ -31,6 +31,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_forms.py
 	$(BIN)/python benchmarks/bench_drawing.py
 	$(BIN)/python benchmarks/bench_fees.py
+	$(BIN)/python benchmarks/bench_impact.py
 
 clean-venv:
 	rm -rf $(VENV)
