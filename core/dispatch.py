@@ -24,10 +24,22 @@ __all__ = [
     "LEVEL_DEPUTY", "LEVEL_MAIN", "LEVEL_OFFICE", "APPROVAL_LEVELS", "MODE_DRAW", "MODE_DIRECT", "MODES",
     "task_type_choices", "task_type_label", "direct_reason_choices", "task_days", "pool_counts", "check_request",
     "required_approval", "can_approve", "status_on_filing", "may_draw", "change_needs_approval",
-    "decline_consequence",
+    "decline_consequence", "department_key", "same_department",
 ]
 
 LEVEL_DEPUTY, LEVEL_MAIN, LEVEL_OFFICE = "分管领导", "主要领导", "专家管理办公室"
+
+
+def department_key(name: Any) -> str:
+    """A using department's name as compared everywhere (requests, evaluations, fees, budgets): all whitespace
+    removed, so “危化科 ” typed with a trailing space is the same department."""
+    return "".join(str(name or "").split())
+
+
+def same_department(a: Any, b: Any) -> bool:
+    """Whether two department names are the same department; an empty name matches none."""
+    key = department_key(a)
+    return bool(key) and key == department_key(b)
 APPROVAL_LEVELS = (LEVEL_OFFICE, LEVEL_DEPUTY, LEVEL_MAIN)
 # A leader's signature at a higher level covers a lower one (主要领导 may sign what needs 分管领导).
 _LEADER_RANK = {LEVEL_DEPUTY: 1, LEVEL_MAIN: 2}

@@ -37,6 +37,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Mapping
 
+from core.dispatch import same_department
 from core.drawing import same_organisation
 from core.errors import DomainError
 from core.expert import parse_date
@@ -627,10 +628,6 @@ class BudgetStatus:
                 "committed": str(self.committed), "paid": str(self.paid), "left": str(self.left)}
 
 
-def _same_department(a: Any, b: Any) -> bool:
-    return isinstance(a, str) and isinstance(b, str) and "".join(a.split()) == "".join(b.split())
-
-
 def budget_status(department: str, year: int, budget: Any, requests: Iterable[Mapping[str, Any]],
                   lines: Iterable[FeeLine], policy: Any, *, paid_request_ids: Iterable[Any] = (),
                   exclude_request_id: Any = None) -> BudgetStatus:
@@ -647,7 +644,7 @@ def budget_status(department: str, year: int, budget: Any, requests: Iterable[Ma
         rid = req.get("id")
         if exclude_request_id is not None and str(rid) == str(exclude_request_id):
             continue
-        if not _same_department(req.get("department"), department):
+        if not same_department(req.get("department"), department):
             continue
         start = _day(req.get("start"))
         if start is None or start.year != year:

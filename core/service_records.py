@@ -22,7 +22,7 @@ from core.lifecycle import format_day
 
 __all__ = [
     "MAX_TEXT", "MAX_ITEMS", "span_days", "check_completion", "check_work_card", "check_assistance",
-    "check_urgent_report", "check_acknowledgement", "same_department",
+    "check_urgent_report", "check_acknowledgement",
 ]
 
 MAX_TEXT = 2000      # one text box of a form; longer text does not fit a printed cell
@@ -31,13 +31,6 @@ MAX_ITEMS = 30       # 问题隐患 rows of one hand-over letter
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def same_department(a: Any, b: Any) -> bool:
-    """使用科室是否相同（忽略所有空白），空值不相同。"""
-    x = "".join(str(a or "").split())
-    y = "".join(str(b or "").split())
-    return bool(x) and x == y
 
 
 def span_days(start: Any, end: Any) -> int | None:

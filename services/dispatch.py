@@ -14,7 +14,7 @@ import secrets
 from core import vocab
 from core.auth import can
 from core.dispatch import (can_approve, change_needs_approval, check_request, decline_consequence, may_draw,
-                           required_approval, status_on_filing, task_days)
+                           required_approval, same_department, status_on_filing, task_days)
 from core.drawing import draw as run_draw
 from core.errors import NotFoundError, PermissionDenied, ValidationError
 from services.context import AppContext, User
@@ -75,7 +75,7 @@ def requests(ctx: AppContext, actor: User, *, status: tuple[str, ...] = ()) -> l
     mine = actor.role == vocab.ROLE_DEPARTMENT
     found = _repo(ctx, REQUESTS).search(
         lambda r: r.get("policy_id") == pid and (not status or r.get("status") in status)
-        and (not mine or r.get("department") == actor.department))
+        and (not mine or same_department(r.get("department"), actor.department)))
     return sorted(found, key=lambda r: -r["id"])
 
 
@@ -118,7 +118,7 @@ def withdraw(ctx: AppContext, actor: User, request_id: int, reason: str) -> dict
     if not (reason or "").strip():
         raise ValidationError(("reason", "请填写撤回理由"))
     req = request(ctx, request_id)
-    if actor.role == vocab.ROLE_DEPARTMENT and req.get("department") != actor.department:
+    if actor.role == vocab.ROLE_DEPARTMENT and not same_department(req.get("department"), actor.department):
         raise PermissionDenied("只能撤回本科室的申请")
     for a in _assignments_of(ctx, request_id):
         if a["status"] in OPEN_ANSWERS:

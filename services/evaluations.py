@@ -19,8 +19,9 @@ from core.evaluation import check_jc_evaluation, check_yq_rating, evaluation_dea
     yq_consequence
 from core.expert import parse_date
 from core.forms_service_records import assistance_letter_context, jc_fj8_context, yq_fb6_context
+from core.dispatch import same_department
 from core.service_records import (check_acknowledgement, check_assistance, check_completion, check_urgent_report,
-                                  check_work_card, same_department)
+                                  check_work_card)
 from services import calendar
 from services.context import SYSTEM, AppContext, User
 from services.settings import active_policy, require_policy

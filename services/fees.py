@@ -25,6 +25,7 @@ from typing import Any, Iterable
 
 from core import vocab
 from core.auth import can
+from core.dispatch import department_key
 from core.errors import DomainError, NotFoundError, PermissionDenied, ValidationError
 from core.fees import (BUDGET_STATUSES, how_to_set_rates, FeeError, FeeLine, Statement, BudgetStatus, budget_status, check_budget,
                        check_budget_amount, estimate_request_fee, fee_lines, money, period_of, statement_by_department,
@@ -40,8 +41,7 @@ FORM_IDS = ("jc_fee_statement", "yq_fee_statement")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _norm(text: Any) -> str:
-    return "".join(str(text or "").split())
+_norm = department_key
 
 
 def _repo(ctx: AppContext, name: str):

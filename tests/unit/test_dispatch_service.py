@@ -276,3 +276,11 @@ def test_an_unavailable_period_ending_before_it_starts_is_refused(ctx):
     with pytest.raises(ValidationError, match="结束日期"):
         experts.declare_unavailable(ctx, OFFICE, ids[0], date(2026, 12, 5), date(2026, 12, 1), "出差")
     assert ctx.store.collection("experts").get(ids[0]).get("unavailable") is None
+
+
+def test_a_department_user_sees_its_requests_whatever_whitespace_the_names_carry_yq_d5(ctx):
+    """Requests, evaluations, fees and budgets compare department names the same way (core.dispatch.same_department)."""
+    pool(ctx)
+    request_id = ask(ctx)
+    spaced = User("dept2", "科室丙", vocab.ROLE_DEPARTMENT, " " + DEPT.department + " ")
+    assert [r["id"] for r in dispatch.requests(ctx, spaced)] == [request_id]

@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from core.errors import DomainError, ValidationError
+from core.dispatch import same_department
 from core.forms_service_records import JC_FJ8_NOTES, jc_fj8_context, project_name
 from core.service_records import (check_acknowledgement, check_assistance, check_completion, check_urgent_report,
-                                  check_work_card, same_department, span_days)
+                                  check_work_card, span_days)
 from tests.factories import real_policies
 
 JC = real_policies()["jincheng-2026"]
