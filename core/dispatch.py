@@ -8,6 +8,11 @@
 库外专家报主要领导，附件7 注3；YQ 专家管理办公室），`may_draw` 把住“先审批后抽取”（紧急除外），`decline_consequence`
 按策略档案 [declines] 判断拒绝委派是否已构成解聘/清退情形（YQ 第二十四条(十一) 连续3次；JC 第九条(四) 一年内累计两次
 无正当理由），只提出建议，从不自动执行。纯函数：不读时钟，`today` 由调用方传入。
+
+Issue 10: `clean_request_input` is the whitelist a request passes before `check_request` (fields, lengths, NFC,
+invisible characters, phones — core.text); `staffing` / `plan_invitations` keep every specialty at or under the
+number requested (open slots = requested − accepted − pending invitations), `outcome_lines` says per specialty what a
+draw did, and `staffed_assignments` caps what a dispatch form lists.
 """
 from __future__ import annotations
 
@@ -19,12 +24,16 @@ from core.errors import DomainError, ValidationError
 from core.expert import parse_date
 from core.lifecycle import format_day
 from core.numbers import whole_number
+from core.text import clean_phone, clean_text
 
 __all__ = [
     "LEVEL_DEPUTY", "LEVEL_MAIN", "LEVEL_OFFICE", "APPROVAL_LEVELS", "MODE_DRAW", "MODE_DIRECT", "MODES",
     "task_type_choices", "task_type_label", "direct_reason_choices", "task_days", "pool_counts", "check_request",
     "required_approval", "can_approve", "status_on_filing", "may_draw", "change_needs_approval",
     "decline_consequence", "department_key", "same_department",
+    "AWAITING_APPROVAL", "WITHDRAWABLE", "FINAL_STATUSES", "DRAWABLE_STATUSES", "DRAWING_PAGE_STATUSES", "REQUEST_FIELDS", "clean_request_input", "clean_reason",
+    "request_fingerprint", "history_entry", "staffing", "fully_staffed", "plan_invitations", "outcome_lines",
+    "staffed_assignments",
 ]
 
 LEVEL_DEPUTY, LEVEL_MAIN, LEVEL_OFFICE = "分管领导", "主要领导", "专家管理办公室"
@@ -473,3 +482,266 @@ def decline_consequence(expert_id: Any, assignments: Iterable[Any], policy: Any,
                 "assignment_ids": [a.get("id") for a in counted]}
     except Exception:  # odd data or a policy without [declines]: no proposal rather than a crash
         return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 申请状态、输入白名单 — issue 10 items 5 and 11
+# ---------------------------------------------------------------------------------------------------------------
+AWAITING_APPROVAL = ("待审批", "待补批")                          # 审批页上等待签批的申请
+WITHDRAWABLE = ("待审批", "待补批", "退回修改", "已审批", "已抽取")  # 委派完成（各专业都已接受）前可撤回
+FINAL_STATUSES = ("已完成", "不同意", "已撤回")                    # 不再抽取、邀请、修改
+DRAWABLE_STATUSES = ("待审批", "待补批", "已审批", "已抽取", "已委派")  # 抽取委派页可办理（服务再逐项把关）
+DRAWING_PAGE_STATUSES = tuple(s for s in vocab.REQUEST_STATUSES if s not in ("不同意", "已撤回", "退回修改"))
+ACCEPTED = ("已接受", "已完成")
+PENDING = "邀请中"
+
+# 使用申请每个字段的上限（字数）；姓名、单位等单行，使用事项、理由可多行。
+REQUEST_TEXT_FIELDS = {  # key: (label, max_len, multiline)
+    "department": ("使用科室（单位）", 50, False),
+    "contact": ("联系人", 20, False),
+    "matter": ("使用事项", 500, True),
+    "task_type": ("任务类型", 30, False),
+    "place": ("工作地点", 100, False),
+    "mode": ("使用方式", 10, False),
+    "direct_reason": ("选派情形", 200, False),
+    "min_title_level": ("最低职称要求", 10, False),
+}
+REQUEST_BOOL_FIELDS = {"outside_city": "跨市服务", "emergency": "紧急使用"}
+REQUEST_FIELDS = frozenset(REQUEST_TEXT_FIELDS) | frozenset(REQUEST_BOOL_FIELDS) | {
+    "contact_phone", "target_enterprises", "start", "end", "days", "needs", "external_experts"}
+DEMO_FIELD = "is_demo"
+MAX_ENTERPRISES, ENTERPRISE_LEN = 50, 100
+MAX_NEEDS, MAX_COUNT = 30, 50
+MAX_EXTERNALS = 20
+EXTERNAL_FIELDS = {"name": ("姓名", 20), "unit": ("工作单位", 100), "title": ("职称", 30),
+                   "title_level": ("职称等级", 10), "reason": ("使用理由", 200)}
+# yes/no facts of an outside expert that the fee rules read (JC 第十六条(一) 市外专家来我市, (二) 公职人员本单位业务)
+EXTERNAL_FLAGS = {"is_out_of_city": "市外专家", "is_public_servant": "公职人员"}
+REASON_LEN = 500
+
+
+def clean_request_input(data: Any, *, allow_demo: bool = False) -> dict:
+    """The request a form sent, reduced to the fields a 使用申请 has, each normalised (NFC, trimmed), typed and
+    length-limited (core.text); anything else — an unknown key such as "paid" or "approvals", a 5,000,000-character
+    使用事项, a NUL, a zero-width or bidi character, a phone that is not an 11-digit mobile or 区号-号码 — raises one
+    ValidationError listing every problem. Whether the values make a valid request is `check_request`'s job."""
+    if not isinstance(data, dict):
+        raise ValidationError(("data", "申请内容格式不正确"))
+    allowed = REQUEST_FIELDS | ({DEMO_FIELD} if allow_demo else set())
+    errors: list[tuple[str, str]] = []
+    unknown = sorted(str(k) for k in data if k not in allowed)
+    if unknown:
+        errors.append(("data", f"申请中含有不接受的字段：{'、'.join(unknown)}"))
+    out: dict[str, Any] = {}
+
+    def run(key, fn):
+        try:
+            out[key] = fn()
+        except ValidationError as e:
+            errors.extend(e.errors)
+
+    for key, (label, limit, multiline) in REQUEST_TEXT_FIELDS.items():
+        value = data.get(key)
+        run(key, lambda v=value, l=label, m=limit, ml=multiline, k=key: clean_text(
+            v, field_label=l, max_len=m, multiline=ml, field_key=k) or None)
+    for key in ("department", "contact", "matter", "task_type"):
+        if out.get(key) is None and key in out:
+            out[key] = ""
+    if "mode" in out:
+        out["mode"] = out["mode"] or MODE_DRAW
+    run("contact_phone", lambda: clean_phone(data.get("contact_phone"), required=False, field_key="contact_phone"))
+    for key, label in REQUEST_BOOL_FIELDS.items():
+        value = data.get(key, False)
+        if value is None:
+            value = False
+        if not isinstance(value, bool):
+            errors.append((key, f"{label}应为“是”或“否”"))
+        out[key] = value is True
+    if allow_demo and DEMO_FIELD in data:
+        out[DEMO_FIELD] = data[DEMO_FIELD] is True
+    run("target_enterprises", lambda: _clean_list(data.get("target_enterprises"), "任务对象单位",
+                                                  MAX_ENTERPRISES, ENTERPRISE_LEN, "target_enterprises"))
+    for key, label in (("start", "使用开始日期"), ("end", "使用结束日期")):
+        run(key, lambda v=data.get(key), l=label, k=key: _clean_day(v, l, k))
+    run("days", lambda: _clean_days(data.get("days")))
+    run("needs", lambda: _clean_needs(data.get("needs")))
+    run("external_experts", lambda: _clean_externals(data.get("external_experts")))
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _clean_list(value: Any, label: str, max_items: int, max_len: int, key: str) -> list[str]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError((key, f"{label}应为名单（每行一个）"))
+    if len(value) > max_items:
+        raise ValidationError((key, f"{label}最多{max_items}个，填写了{len(value)}个"))
+    items = [clean_text(v, field_label=f"{label}第{i}项", max_len=max_len, field_key=key)
+             for i, v in enumerate(value, start=1)]
+    return [v for v in items if v]
+
+
+def _clean_day(value: Any, label: str, key: str) -> str | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    text = clean_text(value, field_label=label, max_len=20, field_key=key)
+    day = _day(text)
+    if day is None:
+        raise ValidationError((key, f"{label}应为日期（如 2026-06-05），填写的是“{text}”"))
+    return day.isoformat()
+
+
+def _clean_days(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    n = whole_number(value) if not isinstance(value, bool) else None
+    if n is None or not 0 < n <= 3660:
+        raise ValidationError(("days", f"共计天数应为正整数，填写的是“{str(value)[:20]}”"))
+    return n
+
+
+def _clean_needs(value: Any) -> list[dict]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError(("needs", "专业需求格式不正确"))
+    if len(value) > MAX_NEEDS:
+        raise ValidationError(("needs", f"一份申请最多{MAX_NEEDS}个专业，填写了{len(value)}个"))
+    out = []
+    for i, need in enumerate(value, start=1):
+        if not isinstance(need, dict) or set(need) - {"specialty", "count"}:
+            raise ValidationError(("needs", f"第{i}行专业需求格式不正确（只填专业和人数）"))
+        code = clean_text(need.get("specialty"), field_label=f"第{i}行专业", max_len=20, field_key="needs")
+        raw = need.get("count")
+        count = None if isinstance(raw, bool) else whole_number(raw)
+        if count is None or not 0 < count <= MAX_COUNT:
+            raise ValidationError(("needs", f"第{i}行：所需专家人数应为1到{MAX_COUNT}的整数，填写的是“{str(raw)[:20]}”"))
+        out.append({"specialty": code, "count": count})
+    return out
+
+
+def _clean_externals(value: Any) -> list[dict]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, (list, tuple)):
+        raise ValidationError(("external_experts", "库外专家名单格式不正确"))
+    if len(value) > MAX_EXTERNALS:
+        raise ValidationError(("external_experts", f"库外专家最多{MAX_EXTERNALS}名，填写了{len(value)}名"))
+    out = []
+    for i, x in enumerate(value, start=1):
+        if not isinstance(x, dict) or set(x) - set(EXTERNAL_FIELDS) - set(EXTERNAL_FLAGS):
+            raise ValidationError(("external_experts", f"第{i}名库外专家的信息格式不正确"))
+        row = {key: clean_text(x.get(key), field_label=f"第{i}名库外专家的{label}", max_len=limit,
+                               field_key="external_experts")
+               for key, (label, limit) in EXTERNAL_FIELDS.items()}
+        for key, label in EXTERNAL_FLAGS.items():
+            flag = x.get(key, False)
+            if flag in (None, ""):  # an unticked cell of the page's table
+                flag = False
+            if not isinstance(flag, bool):
+                raise ValidationError(("external_experts", f"第{i}名库外专家的“{label}”只能是“是”或“否”"))
+            row[key] = flag
+        out.append(row)
+    return out
+
+
+def clean_reason(value: Any, *, label: str, required: bool) -> str:
+    """A reason or opinion typed on a dispatch screen (审批意见, 撤回理由, 拒绝理由…): multi-line, ≤ 500 characters."""
+    return clean_text(value, field_label=label, max_len=REASON_LEN, multiline=True, required=required,
+                      field_key="reason")
+
+
+def request_fingerprint(request: dict) -> str:
+    """What makes two requests “the same request” for the double-submission check: every field typed on the form."""
+    import json
+
+    keys = sorted(REQUEST_FIELDS - {"days"})
+    return json.dumps({k: request.get(k) for k in keys}, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def history_entry(action: str, actor: Any, at: str, reason: str = "") -> dict:
+    """One line of a request's history (提交申请、同意、不同意、退回修改、重新提交、撤回): who, when, why."""
+    return {"action": action, "by": getattr(actor, "display_name", ""), "username": getattr(actor, "username", ""),
+            "role": getattr(actor, "role", ""), "at": at, "reason": reason}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 人数不超过申请 — issue 10 item 2
+# ---------------------------------------------------------------------------------------------------------------
+def staffing(needs: Iterable[Any], assignments: Iterable[Any]) -> list[dict]:
+    """Per requested specialty: {"specialty", "requested", "accepted", "pending", "open"} where open =
+    requested − (accepted + pending invitations), never below 0. 已接受/已完成 count as accepted, 邀请中 as pending;
+    declined and cancelled invitations hold no slot."""
+    rows = []
+    live = [a for a in assignments if isinstance(a, dict)]
+    for need in needs or ():
+        if not isinstance(need, dict):
+            continue
+        spec, requested = need.get("specialty"), whole_number(need.get("count")) or 0
+        accepted = sum(1 for a in live if a.get("specialty") == spec and a.get("status") in ACCEPTED)
+        pending = sum(1 for a in live if a.get("specialty") == spec and a.get("status") == PENDING)
+        rows.append({"specialty": spec, "requested": requested, "accepted": accepted, "pending": pending,
+                     "open": max(requested - accepted - pending, 0)})
+    return rows
+
+
+def fully_staffed(needs: Iterable[Any], assignments: Iterable[Any]) -> bool:
+    """Every requested specialty has as many accepted experts as requested (委派完成)."""
+    rows = staffing(needs, assignments)
+    return bool(rows) and all(r["accepted"] >= r["requested"] for r in rows)
+
+
+def plan_invitations(needs: Iterable[Any], orders: dict, assignments: Iterable[Any]) -> list[dict]:
+    """Who to invite from a draw's committed orders: per specialty only its open slots (`staffing`), the first
+    experts of the order never invited for this request before (a decliner, a released or a cancelled expert is not
+    invited again). Returns `staffing`'s rows with "invite" [(expert_id, position)] and "short" (slots left open)."""
+    existing = [a for a in assignments if isinstance(a, dict)]
+    taken = {a.get("expert_id") for a in existing}
+    plan = []
+    for row in staffing(needs, existing):
+        order = list((orders or {}).get(row["specialty"], []))
+        candidates = [(i, n) for n, i in enumerate(order, start=1) if i not in taken]
+        invite = candidates[:row["open"]]
+        taken.update(i for i, _ in invite)
+        plan.append(dict(row, invite=invite, short=row["open"] - len(invite)))
+    return plan
+
+
+def outcome_lines(plan: Iterable[dict], label: Any) -> list[tuple[str, str]]:
+    """The outcome of a draw or refill per specialty as (kind, Chinese text), kind "ok" or "short", so a screen never
+    shows “已发出邀请” and “无可用专家” for the same specialty. `label(code)` names a specialty."""
+    lines = []
+    for row in plan:
+        name = label(row["specialty"])
+        invited, short = len(row["invite"]), row["short"]
+        held = f"已接受{row['accepted']}人、邀请中{row['pending']}人，申请{row['requested']}人"
+        if row["open"] == 0:
+            lines.append(("ok", f"{name}：已满员（{held}），本次未抽取"))
+        elif short == 0:
+            lines.append(("ok", f"{name}：补足{invited}人，已发出邀请（{held}）"))
+        elif invited:
+            lines.append(("short", f"{name}：已邀请{invited}人，仍缺{short}人，该专业无更多可用专家（{held}）"))
+        else:
+            lines.append(("short", f"{name}：仍缺{short}人，该专业无可用专家，未发出邀请（{held}）"))
+    return lines
+
+
+def staffed_assignments(needs: Iterable[Any], assignments: Iterable[Any]) -> list[dict]:
+    """The accepted assignments a dispatch form lists (JC 附件7, YQ 附表五): per specialty at most the requested
+    number, earliest first — so a form never names more experts than were requested, whatever the data holds."""
+    limits: dict[Any, int] = {}
+    for need in needs or ():
+        if isinstance(need, dict):
+            limits[need.get("specialty")] = limits.get(need.get("specialty"), 0) + (whole_number(need.get("count")) or 0)
+    out, used = [], {}
+    for a in sorted((a for a in assignments if isinstance(a, dict) and a.get("status") in ACCEPTED),
+                    key=lambda a: a.get("id") or 0):
+        spec = a.get("specialty")
+        if used.get(spec, 0) < limits.get(spec, 0):
+            used[spec] = used.get(spec, 0) + 1
+            out.append(a)
+    return out

@@ -38,6 +38,10 @@ ACTIVE_STATES = ("在库",)
 # 行业专业组 roles (JC 第十条(一)).
 GROUP_ROLES = ("成员", "组长", "副组长")
 
+# 使用申请的状态 (services/dispatch). 退回修改: the approver sent it back, the requester edits and resubmits;
+# 不同意 and 已撤回 are final.
+REQUEST_STATUSES = ("待审批", "待补批", "退回修改", "已审批", "已抽取", "已委派", "已完成", "不同意", "已撤回")
+
 # Login roles.
 ROLE_ADMIN = "管理员"
 ROLE_OFFICE = "专家管理办公室"

@@ -12,7 +12,7 @@ from services.context import build_context
 from tests.conftest import ADMIN
 from tests.e2e.conftest import download
 from tests.e2e.test_e2e_appointment import choose, nav, type_date
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 pytestmark = pytest.mark.e2e
 SPEC = "1.3"
@@ -30,7 +30,7 @@ def seed(data_dir):
     fees.set_budget(ctx, ADMIN, "煤矿安全监管综合科", 2026, 1_000_000)  # JC 第十八条: approval needs a budget
     names = ["甲一", "乙二", "丙三", "丁四"]
     for i, name in enumerate(names):
-        experts.create_expert(ctx, ADMIN, make_expert(policy, name=f"专家{name}", specialties=[SPEC], state="在库",
+        seed_expert(ctx, ADMIN, make_expert(policy, name=f"专家{name}", specialties=[SPEC], state="在库",
                                                       term_start="2025-01-01", term_end="2028-12-31", unit=f"单位{i}"))
 
 
@@ -66,7 +66,7 @@ def test_request_approve_draw_decline_accept_and_print(server, page, tmp_path):
 
     login(page, url, "leader")
     nav(page, "使用审批")
-    page.get_by_role("button", name="同意").click()
+    page.get_by_role("button", name="同意", exact=True).click()  # beside 不同意 and 退回修改
     expect(page.get_by_text("已审批")).to_be_visible(timeout=30_000)
     logout(page)
 

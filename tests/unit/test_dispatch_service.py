@@ -9,7 +9,7 @@ from core.errors import DomainError, PermissionDenied, ValidationError
 from services import dispatch, experts, fees, settings
 from services.context import User
 from tests.conftest import ADMIN, LEADER, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 DEPT = User("dept", "科室丙", vocab.ROLE_DEPARTMENT, "煤矿安全监管综合科")
 SPEC = "1.3"
@@ -23,7 +23,7 @@ def budget(ctx):
 
 def pool(ctx, n=6, **overrides):
     policy = settings.active_policy(ctx)
-    return [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[SPEC], state="在库",
+    return [seed_expert(ctx, OFFICE, make_expert(policy, specialties=[SPEC], state="在库",
                                                            term_start="2025-01-01", term_end="2027-12-31",
                                                            unit=f"某单位{i}", **overrides)) for i in range(n)]
 
@@ -87,8 +87,8 @@ def test_an_external_expert_below_senior_is_refused_jc_d2(ctx):
                                     "reason": "专业稀缺"}])
 
 
-def approved(ctx, count=2):
-    request_id = ask(ctx, count=count)
+def approved(ctx, count=2, **extra):
+    request_id = ask(ctx, count=count, **extra)
     dispatch.approve(ctx, LEADER, request_id, "同意")
     return request_id
 
@@ -146,13 +146,20 @@ def test_running_out_of_experts_tells_the_requester_to_adjust(ctx):
 
 
 def test_a_new_draw_needs_a_reason_and_both_stay_visible(ctx):
-    pool(ctx)
+    """A re-draw fills the slot a decline left open once the pool has someone new; both draws stay on record."""
+    pool(ctx, 2)
     request_id = approved(ctx)
     dispatch.draw(ctx, OFFICE, request_id)
+    first = dispatch.assignments_of(ctx, request_id)[0]
+    dispatch.answer(ctx, OFFICE, first["id"], accepted=False, channel="电话", reason="生病", justified=True)
+    newcomer = pool(ctx, 1)[0]
     with pytest.raises(ValidationError, match="理由"):
         dispatch.draw(ctx, OFFICE, request_id)
-    dispatch.draw(ctx, OFFICE, request_id, reason="申请人调整了日期")
+    dispatch.draw(ctx, OFFICE, request_id, reason="库内新增专家，补足人数")
     assert [d["seq"] for d in dispatch.draws_of(ctx, request_id)] == [1, 2]
+    invited = [a["expert_id"] for a in dispatch.assignments_of(ctx, request_id) if a["status"] == "邀请中"]
+    assert newcomer in invited and len(invited) == 2
+    assert dispatch.request(ctx, request_id)["shortages"] == []
 
 
 def test_same_employer_is_excluded_with_its_reason_jc_d3(ctx):
@@ -167,8 +174,8 @@ def test_same_employer_is_excluded_with_its_reason_jc_d3(ctx):
 
 def test_two_unjustified_declines_in_a_year_raise_a_proposal_not_a_dismissal_jc_d4(ctx):
     ids = pool(ctx, 3)
-    for _ in range(2):
-        request_id = approved(ctx, count=3)
+    for n in range(2):
+        request_id = approved(ctx, count=3, matter=f"煤矿通风系统专项检查（第{n + 1}批）")
         dispatch.draw(ctx, OFFICE, request_id)
         target = next(a for a in dispatch.assignments_of(ctx, request_id) if a["expert_id"] == ids[0])
         dispatch.answer(ctx, OFFICE, target["id"], accepted=False, channel="电话", reason="不想去", justified=False)
@@ -180,10 +187,10 @@ def test_two_unjustified_declines_in_a_year_raise_a_proposal_not_a_dismissal_jc_
 
 
 def test_yangquan_three_declines_in_a_row_raise_a_proposal_yq_d4(ctx):
-    settings.set_active_policy(ctx, ADMIN, "yangquan-2024")
+    settings.set_active_policy(ctx, ADMIN, "yangquan-2024", confirmed=True)
     SPEC_YQ = settings.active_policy(ctx).taxonomy.all_specialty_codes()[0]
     policy = settings.active_policy(ctx)
-    ids = [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[SPEC_YQ], state="在库",
+    ids = [seed_expert(ctx, OFFICE, make_expert(policy, specialties=[SPEC_YQ], state="在库",
                                                           term_start="2025-01-01", term_end="2027-12-31",
                                                           unit=f"单位{i}")) for i in range(3)]
     for n in range(3):
@@ -237,10 +244,10 @@ def test_changing_a_dispatched_expert_needs_approval_again_in_jincheng_jc_d2(ctx
 
 
 def test_yangquan_direct_selection_only_from_eligible_experts_yq_d2(ctx):
-    settings.set_active_policy(ctx, ADMIN, "yangquan-2024")
+    settings.set_active_policy(ctx, ADMIN, "yangquan-2024", confirmed=True)
     policy = settings.active_policy(ctx)
     spec = policy.taxonomy.all_specialty_codes()[0]
-    ids = [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库",
+    ids = [seed_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库",
                                                           term_start="2025-01-01", term_end="2027-12-31",
                                                           unit=f"单位{i}")) for i in range(3)]
     experts.update_expert(ctx, OFFICE, ids[2], {"unit": "被查企业甲"})
