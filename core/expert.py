@@ -18,6 +18,7 @@ from core.errors import ValidationError
 from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, SYSTEM_KEYS, FieldSpec
 from core.idcard import IdInfo, age_on, parse_id_number, validate_mobile
 from core.numbers import whole_number
+from core.text import forbidden_char
 
 DEFAULT_STATE = "申请中"
 # Integer fields are year counts (help text: 整年数，0–60); a key missing here gets DEFAULT_INT_RANGE.
@@ -30,8 +31,10 @@ PHONE_MIN, PHONE_MAX = 7, 20
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_POSTCODE = re.compile(r"\d{6}")
-_OTHER_PHONE = re.compile(r"[\d\s\-()]+")
+# ASCII digits only ([0-9], not \d: \d matches every script's digits, e.g. Devanagari ४ or Arabic-Indic ٤).
+_POSTCODE = re.compile(r"[0-9]{6}")
+_OTHER_PHONE = re.compile(r"[0-9 \-()]+")
+MAX_LIST_ITEMS = 50
 _LIST_SPLIT = re.compile(r"[,，、;；\n]+")
 _TRUE_WORDS = {"是", "true", "yes", "y", "1", "√", "☑"}
 _FALSE_WORDS = {"否", "false", "no", "n", "0", "", "×", "☐"}
@@ -67,14 +70,21 @@ def _as_text(spec: FieldSpec, value: Any, *, multiline: bool, limit: bool = True
         raise _Invalid(f"{spec.label}应为文字")
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # Excel hands whole numbers over as floats
-    text = str(value)
+    text = unicodedata.normalize("NFC", str(value))
     if _CONTROL.search(text):
         raise _Invalid(f"{spec.label}含有不可见的控制字符，请删除后重试")
     if multiline:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     elif _LINE_BREAK.search(text.strip()):
         raise _Invalid(f"{spec.label}不能换行，请写在一行内")
     text = text.strip()
+    probe = text.replace("\t", " ")
+    if multiline:  # free text may hold emoji sequences (👷‍♂️ is joined by U+200D); names and one-line fields may not
+        probe = probe.replace("\u200d", "").replace("\u200c", "")
+    # str.isprintable() is False for every category forbidden_char refuses (Cc, Cf, Cs, Zl, Zp): a C-speed fast path
+    found = None if probe.replace("\n", " ").isprintable() else forbidden_char(probe, multiline=multiline)
+    if found:  # bidi overrides, zero-width characters, lone surrogates: invisible differences between two names
+        raise _Invalid(f"{spec.label}含有不允许的{found}，请删除后重新输入")
     if limit and len(text) > spec.max_len:
         raise _Invalid(f"{spec.label}不能超过{spec.max_len}字，当前{len(text)}字")
     return text
@@ -167,16 +177,21 @@ def _as_list(spec: FieldSpec, value: Any) -> list[str]:
             continue
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):
             raise _Invalid(f"{spec.label}第{n}项应为文字")
-        text = str(item)
+        text = unicodedata.normalize("NFC", str(item))
         if _CONTROL.search(text):
             raise _Invalid(f"{spec.label}第{n}项含有不可见的控制字符，请删除后重试")
         text = text.strip()
+        found = None if text.isprintable() else forbidden_char(text)
+        if found and not _LINE_BREAK.search(text):
+            raise _Invalid(f"{spec.label}第{n}项含有不允许的{found}，请删除后重新输入")
         if _LINE_BREAK.search(text):
             raise _Invalid(f"{spec.label}第{n}项不能换行，每行写一个")
         if len(text) > spec.max_len:
             raise _Invalid(f"{spec.label}第{n}项不能超过{spec.max_len}字，当前{len(text)}字")
         if text not in items:
             items.append(text)
+    if len(items) > MAX_LIST_ITEMS:
+        raise _Invalid(f"{spec.label}最多{MAX_LIST_ITEMS}项，当前{len(items)}项")
     return items
 
 
@@ -285,14 +300,32 @@ def validate_expert(data: dict, policy: Any, today: date, *, existing: dict | No
 
     `existing` is the stored record when editing: keys absent from `data` keep their stored values, so a
     partial change is validated as the whole record it produces. Its system keys (`id` …) and any keys a
-    service keeps beside the form fields are carried over untouched; unknown keys are refused only in `data`.
+    service keeps beside the form fields are carried over untouched. `data` is whitelisted: only the form's
+    fields (EXPERT_FIELDS) are accepted; a system key (`transitions`, `policy_id` …) or an unknown key is refused
+    with a Chinese error, as is any value holding a lone surrogate. Text is NFC-normalised and refused when it
+    holds control, bidi-override or zero-width characters; digits in ID numbers, phones and postcodes are ASCII.
     Without `existing`, absent fields are empty and the state starts as 申请中.
     """
+    if not isinstance(data, dict):
+        raise ValidationError(("record", "专家信息格式不正确，应为逐项填写的表单"))
+    errors: list[tuple[str, str]] = []
+    data = dict(data)
+    refused: set[str] = set()
+    for key in list(data):
+        if not isinstance(key, str) or key not in FIELDS_BY_KEY:
+            shown = _printable(key)
+            if isinstance(key, str) and key in SYSTEM_KEYS:
+                errors.append((shown, f"“{shown}”由系统记录，不能录入或导入"))
+            else:
+                errors.append((shown, f"未知字段“{shown}”，不能保存（请检查导入表的列名）"))
+            del data[key]
+        elif _has_surrogate(data[key]):
+            # refused before any message could echo it: a lone surrogate cannot be encoded (UnicodeEncodeError)
+            errors.append((key, f"{FIELDS_BY_KEY[key].label}含有无法识别的字符（不成对的代理码位），请重新输入"))
+            refused.add(key)
     raw: dict[str, Any] = dict(existing or {})
     raw.update(data)
-    errors: list[tuple[str, str]] = []
     cleaned: dict[str, Any] = {k: v for k, v in (existing or {}).items() if k not in FIELDS_BY_KEY}
-    cleaned.update({k: data[k] for k in SYSTEM_KEYS if k in data})
 
     if _is_empty(raw.get("state")):
         raw["state"] = DEFAULT_STATE
@@ -300,6 +333,9 @@ def validate_expert(data: dict, policy: Any, today: date, *, existing: dict | No
     id_info: IdInfo | None = None
     for spec in EXPERT_FIELDS:
         value = raw.get(spec.key)
+        if spec.key in refused:
+            cleaned[spec.key] = _empty_value(spec)
+            continue
         if spec.key == "id_number" and not _is_empty(value):
             try:
                 id_info = parse_id_number(value, today=today, field=spec.key)
@@ -323,15 +359,27 @@ def validate_expert(data: dict, policy: Any, today: date, *, existing: dict | No
     _derive_from_id(cleaned, raw, id_info, bad, errors)
     _cross_checks(cleaned, bad, errors)
 
-    for key in data:
-        if key not in FIELDS_BY_KEY and key not in SYSTEM_KEYS:
-            errors.append((key, f"未知字段“{key}”，不能保存（请检查导入表的列名）"))
-
     if errors:
         position = {spec.key: n for n, spec in enumerate(EXPERT_FIELDS)}
         errors.sort(key=lambda e: position.get(e[0], len(position)))  # stable: keeps per-field order
         raise ValidationError(errors)
     return cleaned
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
+def _printable(key: Any) -> str:
+    """A key as it may appear in a message: surrogates and invisible characters replaced, at most 40 characters."""
+    text = str(key)
+    text = "".join("?" if ("\ud800" <= ch <= "\udfff" or unicodedata.category(ch) in ("Cc", "Cf")) else ch
+                   for ch in text)
+    return text[:40] + ("…" if len(text) > 40 else "")
 
 
 def _derive_from_id(cleaned: dict, raw: dict, info: IdInfo | None, bad: set[str],
@@ -359,6 +407,63 @@ def _cross_checks(cleaned: dict, bad: set[str], errors: list[tuple[str, str]]) -
     if (cleaned.get("employment_status") == "其他" and not cleaned.get("employment_other")
             and "employment_other" not in bad):
         errors.append(("employment_other", "在岗情况选择“其他”时，请填写在岗情况（其他）说明"))
+
+
+_LIST_KEYS = ("specialties", "qualifications", "related_enterprises", "transitions", "unavailable")
+_DATE_KEYS = ("term_start", "term_end", "apply_date")
+_TEXT_KEYS = ("name", "unit", "title", "title_level", "department", "major", "policy_id", "group_role",
+              "certificate_no", "id_number", "mobile")
+
+
+def record_problems(record: Any, states: Iterable[str]) -> list[str]:
+    """Why a stored record cannot be shown or counted as an expert (valid JSON, wrong shape); [] when it can.
+
+    Checks only what the registry, the home page and the counts read: an integer id, a known state, text
+    where text is read, lists where lists are read, ISO dates where dates are computed with, and a birth date
+    (or an ID number) that gives an age. Messages are Chinese and never echo the stored value.
+    """
+    if not isinstance(record, dict):
+        return ["记录不是键值形式"]
+    problems: list[str] = []
+    if not isinstance(record.get("id"), int) or isinstance(record.get("id"), bool):
+        problems.append("编号不是整数")
+    if record.get("state") not in tuple(states):
+        problems.append("状态不是已知的专家状态")
+    for key in _TEXT_KEYS:
+        if record.get(key) is not None and not isinstance(record.get(key), str):
+            problems.append(f"{_label(key)}不是文字")
+    for key in _LIST_KEYS:
+        value = record.get(key)
+        if value is not None and not isinstance(value, list):
+            problems.append(f"{_label(key)}不是列表")
+        elif key in ("specialties", "qualifications", "related_enterprises") and value and \
+                not all(isinstance(v, str) for v in value):
+            problems.append(f"{_label(key)}中有不是文字的项")
+        elif key in ("transitions", "unavailable") and value and not all(isinstance(v, dict) for v in value):
+            problems.append(f"{_label(key)}中有格式不正确的项")
+    for key in _DATE_KEYS:
+        value = record.get(key)
+        if value not in (None, "") and not (isinstance(value, str) and _iso_date(value)):
+            problems.append(f"{_label(key)}不是日期")
+    try:
+        expert_birth_date(record)
+    except (ValidationError, TypeError, ValueError):
+        problems.append("出生日期无法识别")
+    return problems
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def _label(key: str) -> str:
+    spec = FIELDS_BY_KEY.get(key)
+    return spec.label if spec else {"transitions": "状态记录", "unavailable": "不可参加时段", "policy_id": "政策",
+                                    "id": "编号"}.get(key, key)
 
 
 def expert_birth_date(expert: dict) -> date:

@@ -113,4 +113,4 @@ FIELDS_BY_KEY = {f.key: f for f in EXPERT_FIELDS}
 SENSITIVE_KEYS = tuple(f.key for f in EXPERT_FIELDS if f.sensitive)
 # Fields the system keeps on every record beside the ones above (not typed by users).
 SYSTEM_KEYS = ("id", "policy_id", "is_demo", "schema_version", "created_at", "updated_at", "transitions",
-               "unavailable")
+               "unavailable", "legacy_registration")

@@ -27,8 +27,10 @@ PROVINCE_CODES = frozenset(
     + ["71", "81", "82"]
 )
 
-_ID_SHAPE = re.compile(r"\d{17}[\dX]")
-_MOBILE = re.compile(r"1\d{10}")
+# [0-9], not \d: \d also matches Devanagari, Arabic-Indic … digits, which int() reads but the store compares as
+# different text (a second record of the same person, a ban-list entry missed).
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9X]")
+_MOBILE = re.compile(r"1[0-9]{10}")
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,11 @@ def parse_id_number(text: object, *, today: date, field: str = "id_number") -> I
     if not number:
         raise fail("身份证号为必填项")
     if len(number) != ID_LENGTH:
-        extra = "（15位旧号码请换用18位新号码）" if len(number) == 15 and number.isdigit() else ""
+        extra = "（15位旧号码请换用18位新号码）" if re.fullmatch(r"[0-9]{15}", number) else ""
         raise fail(f"身份证号应为18位，当前为{len(number)}位{extra}")
     if not _ID_SHAPE.fullmatch(number):
+        if any(ch.isdigit() and not ch.isascii() for ch in number):
+            raise fail("身份证号只能使用半角数字0–9（末位可为X），请勿使用其他文字的数字")
         raise fail("身份证号前17位应为数字，末位应为数字或X")
 
     region = number[:6]

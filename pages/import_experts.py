@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import current_user, get_context, show_error
+from pages._ui import current_user, download, get_context, show_error
 from services import experts, settings
 
 ctx = get_context()
@@ -13,9 +13,11 @@ policy = settings.active_policy(ctx)
 st.title("批量导入专家")
 st.markdown(
     "1. 下载空白模板，按“填写说明”工作表填写（身份证号、电话请保持为**文本**格式）；\n"
-    "2. 上传填好的文件。系统逐行检查：**全部正确才会保存**，有任何错误则一条也不保存，并列出每一处错误。")
-st.download_button("下载导入模板（Excel）", lambda: experts.import_template(ctx), key="import_template",
-                   file_name=f"专家导入模板_{policy.id}.xlsx",
+    "2. 上传填好的文件。系统逐行检查：**全部正确才会保存**，有任何错误则一条也不保存，并列出每一处错误；\n"
+    "3. 导入的专家均为“申请中”，状态、聘期、聘书编号和聘任文件列请留空。已经聘任的在库专家请在“专家录入”中"
+    "逐人办理**存量专家登记**（聘任文号、日期和资格审查）。")
+download("下载导入模板（Excel）", lambda: experts.import_template(ctx), key=f"import_template_{policy.id}",
+         file_name=f"专家导入模板_{policy.id}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 with st.form("import_form", clear_on_submit=True):

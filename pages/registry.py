@@ -8,7 +8,7 @@ from core.auth import can
 from core.errors import DomainError
 from core.expert_fields import EXPERT_FIELDS, GROUPS
 from core.registry import RegistryFilter, specialty_label_or_code
-from pages._ui import DEMO_BADGE, current_user, get_context, perform, show_error, show_flash
+from pages._ui import DEMO_BADGE, current_user, download, get_context, perform, show_error, show_flash
 from services import dispatch, experts, forms_service, lifecycle, settings
 
 ctx = get_context()
@@ -35,21 +35,32 @@ flt = RegistryFilter(text=text, sector=sector, specialty=specialty if specialty 
                      states=tuple(states), title_levels=tuple(titles), demo=demo)
 view = experts.registry_view(ctx, user, flt)
 rows, records, summary, others = view.rows, view.records, view.summary, view.other_policies
-if others:
-    st.caption("另有 " + "、".join(f"{n} 条记录属于政策 {pid}" for pid, n in others.items()) + "（切换当前政策后可见）")
+elsewhere = settings.elsewhere_text(ctx, others)  # the profile's Chinese name, never its id
+if elsewhere:
+    st.caption(elsewhere)
+
+if view.malformed:  # valid JSON of the wrong shape: listed with its id, never a traceback
+    st.warning(f"有 {len(view.malformed)} 条记录格式有误，未列入名单和统计，请管理员核查数据文件或从备份恢复。")
+    st.dataframe(pd.DataFrame([{"记录编号": str(m.id), "姓名": m.name, "问题": "；".join(m.problems)}
+                               for m in view.malformed]), hide_index=True, width="stretch", key="registry_malformed")
 
 tab_list, tab_sectors, tab_specs = st.tabs([f"名单（{len(rows)}人）", "行业领域名额", "专业名额"])
 with tab_list:
     frame = pd.DataFrame(rows, columns=["id", "姓名", "单位", "行业领域", "专业", "状态", "职称", "年龄", "聘期结束", "演示数据"])
-    event = st.dataframe(frame.drop(columns=["id"]), hide_index=True, width="stretch",
-                         on_select="rerun", selection_mode="single-row", key="registry_table")
-    st.caption(f"共 {len(rows)} 人。点击表格左侧选中一行可查看详情。")
+    if rows:
+        event = st.dataframe(frame.drop(columns=["id"]), hide_index=True, width="stretch",
+                             on_select="rerun", selection_mode="single-row", key="registry_table")
+        st.caption(f"共 {len(rows)} 人。点击表格左侧选中一行可查看详情。")
+    else:  # an empty grid says "empty" in English: say in Chinese why there is nobody
+        event = None
+        st.info(f"当前政策（{policy.short_name}）下没有专家。{elsewhere}" if not sum(summary.state_counts.values())
+                else "没有符合筛选条件的专家，请放宽筛选条件。")
     if can(user.role, "export_experts") and records:
         # built only when clicked (3,000 rows take ~2 s), not on every rerun of the page
-        st.download_button("导出当前筛选结果（Excel）", lambda: experts.export_xlsx(ctx, user, records),
-                           file_name=f"专家名单_{ctx.today():%Y%m%d}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           key="registry_export")
+        download("导出当前筛选结果（Excel）", lambda: experts.export_xlsx(ctx, user, records),
+                 file_name=f"专家名单_{ctx.today():%Y%m%d}.xlsx",
+                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 key="registry_export")
 
 with tab_sectors:
     st.dataframe(pd.DataFrame([{"行业领域": f"{r.code}. {r.name}", "在库人数": r.count,
@@ -67,9 +78,9 @@ with tab_specs:
     st.dataframe(pd.DataFrame([{"专业": f"{r.code} {r.name}", "行业领域": r.category, "在库人数": r.count,
                                 "状态": r.status} for r in summary.specialties]),
                  hide_index=True, width="stretch")
-    st.download_button("下载专家分类表（Word）", lambda: forms_service.taxonomy_form(policy, ctx.today())[1],
-                       file_name=forms_service.taxonomy_filename(policy, ctx.today()), key="registry_taxonomy_docx",
-                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    download("下载专家分类表（Word）", lambda: forms_service.taxonomy_form(policy, ctx.today())[1],
+             file_name=forms_service.taxonomy_filename(policy, ctx.today()), key=f"registry_taxonomy_docx_{policy.id}",
+             mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 selected = event.selection.rows if event is not None else []
 if selected:
@@ -81,7 +92,10 @@ if selected:
         show_error(error)
         st.stop()
     st.divider()
-    st.subheader(f"{record['name']}　{DEMO_BADGE if record.get('is_demo') else ''}")
+    st.subheader("专家详情")
+    st.text(f"{record['name']}（{record.get('state')}）")  # user text: never rendered as Markdown
+    if record.get("is_demo"):
+        st.markdown(DEMO_BADGE)
     for group in GROUPS:
         with st.expander(group, expanded=group == "基本信息"):
             for field in (f for f in EXPERT_FIELDS if f.group == group):
@@ -95,38 +109,65 @@ if selected:
                 st.text(f"{field.label}：{value if value not in (None, '') else '—'}")
     tasks = dispatch.tasks_of(ctx, expert_id)
     with st.expander(f"委派记录（{len(tasks)}）"):
-        st.dataframe(pd.DataFrame([{"事项": t["matter"], "时间": f"{t['start']} 至 {t['end']}", "状态": t["status"],
-                                    "拒绝理由": t.get("decline_reason", "")} for t in tasks]), hide_index=True, width="stretch")
+        if not tasks:
+            st.caption("暂无委派记录。")
+        else:
+            st.dataframe(pd.DataFrame([{"事项": t["matter"], "时间": f"{t['start']} 至 {t['end']}", "状态": t["status"],
+                                        "拒绝理由": t.get("decline_reason", "")} for t in tasks]),
+                         hide_index=True, width="stretch")
     periods = record.get("unavailable") or []
     with st.expander(f"不可参加时段（{len(periods)}）"):
         for period in periods:
-            st.markdown(f"- {period['start']} 至 {period['end']}：{period['reason']}")
+            st.text(f"· {period.get('start')} 至 {period.get('end')}：{period.get('reason', '')}")
         if can(user.role, "edit_experts"):
-            with st.form("registry_unavailable"):
+            with st.form(f"registry_unavailable_{expert_id}"):
                 c1, c2 = st.columns(2)
-                start = c1.date_input("开始", value=None, key="registry_unavail_start", format="YYYY-MM-DD")
-                end = c2.date_input("结束", value=None, key="registry_unavail_end", format="YYYY-MM-DD")
-                why = st.text_input("原因", key="registry_unavail_reason")
+                start = c1.date_input("开始", value=None, key=f"registry_unavail_start_{expert_id}", format="YYYY-MM-DD")
+                end = c2.date_input("结束", value=None, key=f"registry_unavail_end_{expert_id}", format="YYYY-MM-DD")
+                why = st.text_input("原因", key=f"registry_unavail_reason_{expert_id}")
                 if st.form_submit_button("申报不可参加"):
                     perform(lambda: experts.declare_unavailable(ctx, user, expert_id, start, end, why), "已记录")
     transitions = lifecycle.history(ctx, expert_id)
     with st.expander(f"状态记录（{len(transitions)}）"):
-        st.dataframe(pd.DataFrame([{"时间": t["at"], "由": t["from"], "变为": t["to"], "理由": t["reason"], "操作人": t["by"]}
-                                   for t in transitions]), hide_index=True, width="stretch")
+        if not transitions:
+            st.caption("暂无状态记录。")
+        else:
+            st.dataframe(pd.DataFrame([{"时间": t.get("at", ""), "由": t.get("from") or "（系统外聘任）",
+                                        "变为": t.get("to", ""), "办理": t.get("workflow") or t.get("kind") or "",
+                                        "理由": t.get("reason", ""), "操作人": t.get("by", "")} for t in transitions]),
+                         hide_index=True, width="stretch")
+    registration = record.get("legacy_registration")
+    if isinstance(registration, dict):
+        with st.expander("存量专家登记"):
+            st.text(f"聘任文件：{registration.get('document_number')}　聘任日期：{registration.get('appointed_on')}"
+                    f"　聘期至：{registration.get('term_end')}（{registration.get('term_basis', '')}）")
+            st.text(f"登记人：{registration.get('by')}　登记时间：{registration.get('at')}")
+            relaxed = registration.get("relaxations") or {}
+            if relaxed:
+                st.dataframe(pd.DataFrame([{"条件": v.get("name"), "审查结果": v.get("status"), "审查说明": v.get("finding"),
+                                            "放宽或核实理由": v.get("reason")} for v in relaxed.values()]),
+                             hide_index=True, width="stretch")
+            else:
+                st.caption("登记时各项资格条件均符合。")
     with st.expander(f"修改记录（{len(trail)}）"):
-        st.dataframe(pd.DataFrame(trail), hide_index=True, width="stretch")
-    if can(user.role, "edit_experts") and lifecycle.next_states(ctx, record):
-        with st.form("registry_transition"):
-            st.markdown(f"**状态变更**（当前：{record['state']}）")
-            to = st.selectbox("变更为", lifecycle.next_states(ctx, record), key="registry_transition_to")
-            why = st.text_input("理由（必填，记入状态记录）", key="registry_transition_reason")
-            if st.form_submit_button("确认变更"):
-                try:
-                    lifecycle.manual_transition(ctx, user, expert_id, to, why)
-                except DomainError as error:
-                    show_error(error)
-                else:
-                    st.rerun()
+        if not trail:
+            st.caption("暂无修改记录。")
+        else:
+            st.dataframe(pd.DataFrame(trail), hide_index=True, width="stretch")
+    if user.role == vocab.ROLE_ADMIN:  # 更正: undo a mistaken step, recorded; never 在库/已审核/解聘/清退
+        target, explanation = lifecycle.correction_option(ctx, user, expert_id)
+        with st.expander(f"更正状态（管理员，当前：{record['state']}）"):
+            st.caption("状态只能通过相应程序变更（条件审核、推荐与聘任、解聘清退、聘期届满）。更正只用于撤回一次误操作："
+                       "回到最近一次变更前的状态，须写明错在哪里和理由；更正永远不能产生在库、已审核、解聘或清退。")
+            st.text(explanation)
+            if target is not None:
+                with st.form(f"registry_correct_{expert_id}"):
+                    wrong = st.text_area("错在哪里（至少10个字）", key=f"registry_correct_wrong_{expert_id}")
+                    why = st.text_area("更正理由和依据（至少10个字）", key=f"registry_correct_why_{expert_id}")
+                    if st.form_submit_button(f"更正为“{target}”"):
+                        perform(lambda: lifecycle.correct_state(ctx, user, expert_id, target, wrong, why), "已更正")
+    elif can(user.role, "edit_experts"):
+        st.caption("状态只能通过相应程序变更：条件审核、推荐与聘任、解聘清退；误操作请由管理员在此处更正。")
     if can(user.role, "edit_experts"):
         if st.button("修改此专家信息", key="registry_edit"):
             st.session_state["expert_form_id"] = expert_id

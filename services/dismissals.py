@@ -11,6 +11,7 @@ from datetime import date
 
 from core.auth import can
 from core.dismissal import advance_case, next_step, open_case, reason_choices, reminder_talk
+from core.lifecycle import Workflow
 from core.errors import NotFoundError, PermissionDenied, ValidationError
 from services import lifecycle
 from services.context import AppContext, User
@@ -48,7 +49,8 @@ def raise_case(ctx: AppContext, actor: User, expert_id: int, reason_number: int,
     # a case carries the expert's id_number (for the ban list): an expert may have several cases over the years
     case_id = _cases(ctx).insert(case, actor=actor.username, action="提出解聘", unique=())
     if case.get("suspend") and expert.get("state") == "在库":
-        lifecycle.transition(ctx, actor, expert_id, "暂停", f"出现{case['reason_label']}情形，立即停止使用")
+        lifecycle.transition(ctx, actor, expert_id, "暂停", f"出现{case['reason_label']}情形，立即停止使用",
+                             workflow=Workflow.DISMISSAL)
     return case_id
 
 
@@ -66,9 +68,11 @@ def advance(ctx: AppContext, actor: User, case_id: int, *, done_on: date | None,
     saved = _cases(ctx).update(case_id, changes, actor=actor.username, action=f"解聘办理：{new['steps'][-1]['name']}")
     expert = _expert(ctx, case["expert_id"])
     if new["status"] == "已完成" and new.get("outcome"):
-        lifecycle.transition(ctx, actor, expert["id"], new["outcome"], f"{case['reason_label']}（{done_on}）")
+        lifecycle.transition(ctx, actor, expert["id"], new["outcome"], f"{case['reason_label']}（{done_on}）",
+                             workflow=Workflow.DISMISSAL)
     elif new["status"] == "已撤销" and expert.get("state") == "暂停":
-        lifecycle.transition(ctx, actor, expert["id"], "在库", f"解聘事项撤销，恢复使用：{note}")
+        lifecycle.transition(ctx, actor, expert["id"], "在库", f"解聘事项撤销，恢复使用：{note}",
+                             workflow=Workflow.DISMISSAL)
     return saved
 
 

@@ -318,6 +318,8 @@ def blank_import_template_xlsx(policy: Any) -> bytes:
             options = tuple(policy.routes)
         elif spec.key == "expert_kind":
             options = tuple(policy.expert_kinds)
+        elif spec.key == "state":
+            options = ("申请中",)  # an import makes applicants only (services.experts.import_xlsx)
         elif spec.kind == "choice":
             options = spec.choices
         elif spec.kind == "bool":
@@ -338,6 +340,8 @@ def blank_import_template_xlsx(policy: Any) -> bytes:
         "3. 申报专业可填多个，用“、”分隔：只写代码（如 1.1、1.3）或“代码 名称”（如 1.1 地质勘探、测量）均可，代码见下方专业分类表。",
         "4. 是/否 列填“是”或“否”；日期写成 2026-06-05；性别、出生日期可不填（由身份证号推出）。",
         "5. 导入时逐行检查，任何一行有错误都不会保存，请按提示的行号修改后重新导入。",
+        "6. 导入的每一位专家都是“申请中”：状态、聘期开始、聘期结束、聘书编号、聘任文件请留空。已经聘任的在库专家"
+        "请在“专家录入”中逐人办理存量专家登记（聘任文号、日期和资格审查）。",
     ]
     for text in lines:
         help_ws.append([text])

@@ -11,10 +11,11 @@ from datetime import date
 
 from core.auth import can
 from core.errors import DuplicateError, NotFoundError, PermissionDenied, ValidationError
-from core.expert import validate_expert
+from core import vocab
+from core.expert import parse_date, record_problems, validate_expert
 from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, SENSITIVE_KEYS
-from core.lifecycle import legacy_term_end
 from core.masking import mask_record
+from core.text import clean_text
 from core.registry import (PoolSummary, RegistryFilter, filter_experts, group_role_problems, group_role_refusals,
                            pool_summary,
                            registry_row, specialty_label_or_code, terms_ending)
@@ -42,9 +43,26 @@ def _shown(actor: User, record: dict) -> dict:
 
 
 def active_experts(ctx: AppContext) -> list[dict]:
-    """Every record made under the active profile."""
+    """Every well-formed record made under the active profile (see `malformed` for the others)."""
     pid = active_policy(ctx).id
-    return _repo(ctx).search(lambda d: d.get("policy_id") == pid)
+    return [d for d in _repo(ctx).search(lambda d: d.get("policy_id") == pid) if not _problems(d)]
+
+
+def _problems(doc: dict) -> list[str]:
+    return record_problems(doc, vocab.EXPERT_STATES)
+
+
+@dataclass(frozen=True)
+class MalformedRecord:
+    """A stored record that is valid JSON but not the shape of an expert: listed, never shown as a row or counted."""
+    id: object
+    name: str
+    problems: tuple[str, ...]
+
+
+def _malformed(doc: dict, problems: list[str]) -> MalformedRecord:
+    name = doc.get("name") if isinstance(doc.get("name"), str) else ""
+    return MalformedRecord(doc.get("id"), name[:30], tuple(problems))
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -56,22 +74,28 @@ class RegistryView:
     summary: PoolSummary  # the whole active pool against the caps
     group_problems: list[str]
     other_policies: dict[str, int]  # records kept under another profile: policy id → count
+    malformed: tuple[MalformedRecord, ...] = ()  # 记录格式有误: valid JSON, wrong shape — listed, not shown
 
 
 def registry_view(ctx: AppContext, actor: User, flt: RegistryFilter) -> RegistryView:
     _require(actor, "view_registry", "无权查看专家库")
     policy = active_policy(ctx)
-    everything = _repo(ctx).all()
-    mine = [e for e in everything if e.get("policy_id") == policy.id]
+    mine: list[dict] = []
+    bad: list[MalformedRecord] = []
     others: dict[str, int] = {}
-    for e in everything:
-        if e.get("policy_id") != policy.id:
-            others[e.get("policy_id", "?")] = others.get(e.get("policy_id", "?"), 0) + 1
+    for e in _repo(ctx).all():
+        problems = _problems(e)
+        if problems:
+            bad.append(_malformed(e, problems))
+        elif e.get("policy_id") == policy.id:
+            mine.append(e)
+        else:
+            others[e.get("policy_id") or "?"] = others.get(e.get("policy_id") or "?", 0) + 1
     records = filter_experts(mine, flt, policy.taxonomy)
     today = ctx.today()
     return RegistryView([registry_row(e, policy.taxonomy, today) for e in records],
                         [_shown(actor, e) for e in records], pool_summary(mine, policy.taxonomy),
-                        group_role_problems(mine, policy.taxonomy), others)
+                        group_role_problems(mine, policy.taxonomy), others, tuple(bad))
 
 
 @dataclass(frozen=True)
@@ -142,27 +166,56 @@ def _fmt(value) -> str:
 
 
 # --- writing ---------------------------------------------------------------------------------------------
-def _legacy_term(clean: dict, policy) -> dict:
-    """JC 第二十条: an expert appointed under the 2023 document leaves three years after that appointment,
-    whatever term end was typed."""
-    legacy = policy.lifecycle.legacy_appointments
-    if legacy and clean.get("appointed_under") == legacy.document_number and clean.get("term_start"):
-        clean["term_end"] = legacy_term_end(date.fromisoformat(clean["term_start"]), policy).isoformat()
-    return clean
+# Fields a procedure writes (聘任, 存量专家登记, 状态变更): never typed into a new record or changed by an edit.
+PROCEDURE_KEYS = ("state", "term_start", "term_end", "certificate_no", "appointed_under")
+
+
+def _refuse_procedure_fields(data: dict, existing: dict | None) -> None:
+    """A new record starts 申请中 with no term; an edit leaves state, term, certificate and document as they are."""
+    if not isinstance(data, dict):
+        raise ValidationError(("record", "专家信息格式不正确，应为逐项填写的表单"))
+    errors = []
+    for key in PROCEDURE_KEYS:
+        if key not in data:
+            continue
+        value, stored = _comparable(key, data[key]), _comparable(key, (existing or {}).get(key))
+        empty = value in (None, "") or (key == "state" and value == "申请中" and existing is None)
+        if existing is None and not empty:
+            where = ("在库专家请通过“存量专家登记”录入（须有聘任文号、日期和资格审查），新申报请到“入库申报”"
+                     if key == "state" else "聘期、聘书编号和聘任文件在聘任或存量专家登记时记录，新录入的记录不能填写")
+            errors.append((key, f"{FIELDS_BY_KEY[key].label}不能直接填写：{where}"))
+        elif existing is not None and value != stored and not (value in (None, "") and stored in (None, "")):
+            errors.append((key, f"{FIELDS_BY_KEY[key].label}由相应程序记录，不能在修改专家信息时更改"
+                                + ("（状态变更须通过相应程序办理）" if key == "state" else "")))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _comparable(key: str, value):
+    if key in ("term_start", "term_end"):
+        parsed = parse_date(value)
+        return parsed.isoformat() if parsed else value
+    return value.strip() if isinstance(value, str) else value
 
 
 def create_expert(ctx: AppContext, actor: User, data: dict) -> int:
-    """Validate under the active profile and save; a duplicate 身份证号 is refused (X-I1)."""
+    """A new 申请中 record, validated under the active profile; a duplicate 身份证号 is refused (X-I1).
+
+    Never 在库: a state, term, certificate number or appointment document in `data` is refused (an expert appointed
+    before the system existed comes in through services.legacy.register_legacy), and so are system keys such as
+    `transitions` (validate_expert whitelists the form's fields)."""
     _require(actor, "edit_experts", "无权录入专家信息")
+    _refuse_procedure_fields(data, None)
     policy = active_policy(ctx)
-    clean = _legacy_term(validate_expert(data, policy, ctx.today()), policy)
-    _check_group_role(ctx, clean, policy, None)
+    clean = validate_expert(data, policy, ctx.today())
+    clean["state"] = "申请中"
+    check_group_role(ctx, clean, policy, None)
     now = ctx.now().isoformat(timespec="seconds")
     clean.update(policy_id=policy.id, is_demo=False, created_at=now, updated_at=now)
     return _repo(ctx).insert(clean, actor=actor.username, action="新建专家", unique=UNIQUE)
 
 
-def _check_group_role(ctx: AppContext, clean: dict, policy, expert_id: int | None) -> None:
+def check_group_role(ctx: AppContext, clean: dict, policy, expert_id: int | None) -> None:
     """JC-T3 on save: a 组长/副组长 role that would break the sector's rule is refused."""
     if clean.get("group_role") not in ("组长", "副组长"):
         return
@@ -185,12 +238,11 @@ def update_expert(ctx: AppContext, actor: User, expert_id: int, data: dict) -> d
     if existing is None:
         raise NotFoundError(f"专家记录 {expert_id} 不存在")
     policy = require_policy(ctx, existing.get("policy_id") or active_policy(ctx).id)
-    if "state" in data and data["state"] != existing.get("state"):
-        raise ValidationError(("state", "专家状态须通过“状态变更”办理并记录理由，不能直接修改"))
+    _refuse_procedure_fields(data, existing)
     editable = {f.key: existing.get(f.key) for f in EXPERT_FIELDS if f.key in existing}
     editable.update(data)
-    clean = _legacy_term(validate_expert(editable, policy, ctx.today(), existing=existing), policy)
-    _check_group_role(ctx, clean, policy, expert_id)
+    clean = validate_expert(editable, policy, ctx.today(), existing=existing)
+    check_group_role(ctx, clean, policy, expert_id)
     clean["updated_at"] = ctx.now().isoformat(timespec="seconds")
     return _repo(ctx).update(expert_id, clean, actor=actor.username, action="修改专家信息", unique=UNIQUE)
 
@@ -215,12 +267,26 @@ class ImportOutcome:
     errors: list  # excel_io.RowError, in row order
 
 
+def _import_refusal(key: str) -> str:
+    if key == "state":
+        return "导入只能建立“申请中”记录；在库专家请通过“存量专家登记”逐人登记（聘任文号、日期和资格审查）"
+    return "聘期、聘书编号和聘任文件在聘任或存量专家登记时记录，导入时请留空"
+
+
 def import_xlsx(ctx: AppContext, actor: User, data: bytes) -> ImportOutcome:
-    """Validate every row; save all of them in one write, or none with every bad row and why."""
+    """Validate every row; save all of them in one write, or none with every bad row and why. Every row becomes a
+    申请中 record: a state, term, certificate number or appointment document in a row is refused."""
     _require(actor, "import_experts", "无权导入专家名单")
     policy = active_policy(ctx)
     result = excel_io.parse_import_xlsx(data, policy, ctx.today())
     errors = list(result.errors)
+    for row_no, row in zip(result.row_numbers, result.rows):
+        for key in PROCEDURE_KEYS:
+            if row.get(key) not in (None, "", "申请中"):
+                errors.append(excel_io.RowError(row_no, FIELDS_BY_KEY[key].label, _import_refusal(key)))
+        if row.get("group_role") in ("组长", "副组长"):
+            errors.append(excel_io.RowError(row_no, FIELDS_BY_KEY["group_role"].label,
+                                            f"只有在库专家可以担任{row['group_role']}，导入的申请中专家请留空"))
     if not errors:
         existing = {d.get("id_number"): d for d in _repo(ctx).all()}
         for row_no, row in zip(result.row_numbers, result.rows):
@@ -230,7 +296,7 @@ def import_xlsx(ctx: AppContext, actor: User, data: bytes) -> ImportOutcome:
     if errors:
         return ImportOutcome(0, errors)
     now = ctx.now().isoformat(timespec="seconds")
-    docs = [dict(_legacy_term(r, policy), policy_id=policy.id, is_demo=False, created_at=now, updated_at=now)
+    docs = [dict(r, state="申请中", policy_id=policy.id, is_demo=False, created_at=now, updated_at=now)
             for r in result.rows]
     try:
         ids = _repo(ctx).insert_many(docs, actor=actor.username, action="Excel导入专家", unique=UNIQUE)
@@ -264,15 +330,13 @@ def load_demo(ctx: AppContext, actor: User, *, seed: int = DEMO_SEED, history: b
     return count
 
 
-def remove_demo(ctx: AppContext, actor: User) -> int:
-    """一键删除演示数据 (admin): the demo experts and every record the demo history made. Returns the number of
+def remove_demo(ctx: AppContext, actor: User, *, confirmed: bool, fingerprint: str | None) -> int:
+    """删除演示数据 (admin), only as services.demo_history.remove_demo allows it: after the admin confirmed the
+    removal plan it lists (`fingerprint`), and never while a real record uses a demo expert. Returns the number of
     demo experts removed."""
     from services import demo_history
 
-    _require(actor, "remove_demo", "只有管理员可以删除演示数据")
-    demo_ids = {d["id"] for d in _repo(ctx).search(lambda d: bool(d.get("is_demo")))}
-    demo_history.remove_demo_history(ctx, actor, demo_ids)
-    return _repo(ctx).delete_where(lambda d: bool(d.get("is_demo")), actor=actor.username, action="删除演示数据")
+    return demo_history.remove_demo(ctx, actor, confirmed=confirmed, fingerprint=fingerprint).get(EXPERTS, 0)
 
 
 def declare_unavailable(ctx: AppContext, actor: User, expert_id: int, start: date | None, end: date | None,
@@ -284,10 +348,16 @@ def declare_unavailable(ctx: AppContext, actor: User, expert_id: int, start: dat
         errors.append(("unavailable", "请填写不可参加的起止日期"))
     elif end < start:
         errors.append(("unavailable", "结束日期不能早于开始日期"))
-    if not (reason or "").strip():
-        errors.append(("unavailable", "请填写原因"))
+    elif not (isinstance(start, date) and isinstance(end, date)):
+        errors.append(("unavailable", "起止日期格式不正确"))
+    try:
+        reason = clean_text(reason, field_label="原因", max_len=200, required=True, field_key="unavailable")
+    except ValidationError as error:
+        errors.extend(error.errors)
     if errors:
         raise ValidationError(errors)
-    period = {"start": start.isoformat(), "end": end.isoformat(), "reason": reason.strip()}
+    if _repo(ctx).get(expert_id) is None:
+        raise NotFoundError(f"专家记录 {expert_id} 不存在")
+    period = {"start": start.isoformat(), "end": end.isoformat(), "reason": reason}
     return _repo(ctx).update(expert_id, lambda d: dict(d, unavailable=list(d.get("unavailable") or []) + [period]),
                              actor=actor.username, action="申报不可参加时段")

@@ -210,3 +210,20 @@ def _id_matching(overrides: dict) -> str:
     if not isinstance(birth, date):
         birth = DEFAULT_BIRTH
     return unique_id_number(birth, gender)
+
+
+def seed_expert(ctx: Any, actor: Any, data: dict) -> int:
+    """An expert fixture written straight into the store, in the state and term `data` gives — as if the
+    appointment workflows had already run — for tests of other use cases (drawing, fees, assessment …).
+
+    Production code never does this: services.experts.create_expert makes 申请中 records only, and an expert
+    reaches 在库 through the appointment round or 存量专家登记 (services.legacy)."""
+    from core.expert import validate_expert
+    from services.settings import active_policy
+
+    policy = active_policy(ctx)
+    clean = validate_expert(data, policy, ctx.today())
+    now = ctx.now().isoformat(timespec="seconds")
+    clean.update(policy_id=policy.id, is_demo=False, created_at=now, updated_at=now)
+    return ctx.store.collection("experts").insert(clean, actor=actor.username, action="新建专家",
+                                                  unique=("id_number",))

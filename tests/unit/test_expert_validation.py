@@ -71,10 +71,62 @@ def test_state_starts_as_applying_when_absent():
     assert clean(make_expert(state="在库"))["state"] == "在库"
 
 
-def test_system_keys_are_kept_and_unknown_keys_are_refused():
-    cleaned = clean(make_expert(id=7, policy_id="fake-2026", is_demo=True))
+def test_system_keys_of_the_stored_record_are_kept_and_unknown_keys_are_refused():
+    stored = dict(clean(make_expert()), id=7, policy_id="fake-2026", is_demo=True, transitions=[{"to": "申请中"}])
+    cleaned = validate_expert({"unit": "新单位有限公司"}, FAKE_POLICY, TODAY, existing=stored)
     assert (cleaned["id"], cleaned["policy_id"], cleaned["is_demo"]) == (7, "fake-2026", True)
+    assert cleaned["transitions"] == [{"to": "申请中"}]
     assert errors_of(make_expert(hobby="钓鱼")) == [("hobby", "未知字段“hobby”，不能保存（请检查导入表的列名）")]
+
+
+@pytest.mark.parametrize("key", ["transitions", "policy_id", "is_demo", "id", "created_at"])
+def test_system_keys_in_input_are_refused_not_kept(key):
+    """Issue 11: a forged history (or id, profile, demo mark) typed or imported with the record is refused."""
+    forged = make_expert(**{key: [{"from": "申请中", "to": "在库", "reason": "伪造"}] if key == "transitions" else 1})
+    assert errors_of(forged) == [(key, f"“{key}”由系统记录，不能录入或导入")]
+
+
+@pytest.mark.parametrize("digits", ["१४०३०२", "١٤٠٣٠٢", "۱۴۰۳۰۲"])
+def test_non_ascii_digits_in_id_number_refused(digits):
+    """Issue 11: Devanagari / Arabic-Indic digits pass str.isdigit() and int(); the ID number takes 0–9 only."""
+    number = valid_id_number(date(1981, 3, 12), region="140302")
+    forged = digits + number[6:]
+    [(key, message)] = errors_of(make_expert(id_number=forged))
+    assert key == "id_number" and "半角数字" in message
+
+
+@pytest.mark.parametrize("key,value", [("mobile", "१३८१२३४५६७८"), ("work_phone", "٠٣٥٣-٢٠٢١٢٣٤"),
+                                       ("postcode", "०४५०००")])
+def test_non_ascii_digits_in_phones_and_postcode_refused(key, value):
+    assert [k for k, _ in errors_of(make_expert(**{key: value}))] == [key]
+
+
+def test_lone_surrogate_in_name_refused():
+    """Issue 11: a lone surrogate cannot be encoded (UnicodeEncodeError on save or display): refused in Chinese."""
+    [(key, message)] = errors_of(make_expert(name="张\ud800三"))
+    assert key == "name" and "无法识别的字符" in message
+    message.encode("utf-8")  # the message itself never echoes the surrogate
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u202a", "\u2066", "\u2069", "\u200b", "\u200d", "\ufeff", "\u200f"])
+def test_bidi_override_and_zero_width_characters_in_name_refused(char):
+    [(key, message)] = errors_of(make_expert(name=f"张{char}三"))
+    assert key == "name" and "不允许" in message
+
+
+def test_text_is_stored_in_nfc():
+    decomposed = "e\u0301"  # é as e + combining acute accent
+    assert clean(make_expert(unit=f"Caf{decomposed}有限公司"))["unit"] == "Caf\u00e9有限公司"
+
+
+def test_too_many_list_items_refused():
+    items = [f"企业{n}" for n in range(51)]
+    assert [k for k, _ in errors_of(make_expert(related_enterprises=items))] == ["related_enterprises"]
+
+
+def test_record_that_is_not_a_mapping_is_refused():
+    with pytest.raises(ValidationError, match="格式不正确"):
+        validate_expert(["name", "张三"], FAKE_POLICY, TODAY)  # type: ignore[arg-type]
 
 
 # --- required, length, characters --------------------------------------------------------------------------

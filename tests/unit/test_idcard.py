@@ -178,3 +178,22 @@ def test_x_i1_mobile_check_can_serve_another_phone_field():
     with pytest.raises(ValidationError) as caught:
         validate_mobile("12345", "contact_mobile", "联系人手机")
     assert caught.value.errors == [("contact_mobile", "联系人手机应为以1开头的11位数字")]
+
+
+@pytest.mark.parametrize("digits", ["0123456789", "०१२३४५६७८९", "٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "০১২৩৪৫৬৭৮৯"])
+def test_devanagari_digits_in_id_number_refused(digits):
+    """Issue 11: \\d and str.isdigit() accept every script's digits and int() reads them, so "१४०३…" passed and was
+    stored as text different from the same person's ASCII number (duplicate and ban-list checks defeated)."""
+    number = valid_id_number(date(1981, 3, 12), "男", "140302", 1)
+    typed = "".join(digits[int(c)] if c.isdigit() else c for c in number)
+    if digits == "0123456789":
+        assert parse_id_number(typed, today=date(2026, 6, 15)).number == number
+        return
+    with pytest.raises(ValidationError, match="半角数字"):
+        parse_id_number(typed, today=date(2026, 6, 15))
+
+
+@pytest.mark.parametrize("mobile", ["१३८१२३४५६७८", "١٣٨١٢٣٤٥٦٧٨"])
+def test_non_ascii_digits_in_mobile_refused(mobile):
+    with pytest.raises(ValidationError):
+        validate_mobile(mobile)

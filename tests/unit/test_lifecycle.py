@@ -226,3 +226,73 @@ def test_a_certificate_format_must_name_year_and_sequence():
         JC.variant({"lifecycle.certificate_number_format": "晋应急专家聘字第{seq}号"})
     with pytest.raises(PolicyError, match="certificate_number_format"):
         JC.variant({"lifecycle.certificate_number_format": "〔{year}〕第{seq:xyz}号"})
+
+
+# --- one gate per state (issue 10 item 7) --------------------------------------------------------------------------
+from core.lifecycle import (CORRECTION_FORBIDDEN, WORKFLOW_TARGETS, Workflow, check_gate,  # noqa: E402
+                            correction_target, plan_correction, plan_workflow_transition)
+
+
+@pytest.mark.parametrize("policy", [JC, YQ], ids=["JC", "YQ"])
+def test_x_l1_every_step_of_the_flow_has_exactly_one_workflow_that_produces_it(policy):
+    for step in policy.lifecycle.flow:
+        owners = []
+        for flow in Workflow:
+            try:
+                check_gate(flow, step.from_state, step.to_state)
+            except DomainError:
+                continue
+            owners.append(flow)
+        assert len(owners) == 1, (step.from_state, step.to_state, owners)
+
+
+def test_a_workflow_cannot_produce_a_state_outside_its_table():
+    with pytest.raises(DomainError, match="只能通过“解聘清退”办理"):
+        check_gate(Workflow.APPOINTMENT, "在库", "清退")
+    with pytest.raises(DomainError, match="条件审核"):
+        check_gate(Workflow.APPOINTMENT, "申请中", "已审核")
+    with pytest.raises(DomainError, match="只能把“暂停”"):
+        check_gate(Workflow.DISMISSAL, "公示中", "在库")  # 恢复使用 is from 暂停 only
+    with pytest.raises(DomainError, match="未知的办理事项"):
+        check_gate("状态变更", "在库", "暂停")
+
+
+def test_the_gate_still_applies_the_profile_flow():
+    with pytest.raises(DomainError, match="不能从"):
+        plan_workflow_transition("拟定", "在库", JC, workflow=Workflow.APPOINTMENT, reason="跳过公示")
+    step = plan_workflow_transition("公示中", "在库", JC, workflow="推荐与聘任", reason="公示期满无异议")
+    assert (step["workflow"], step["kind"]) == ("推荐与聘任", "办理")
+    assert set(WORKFLOW_TARGETS) == set(Workflow)
+
+
+def _with_history(*steps: tuple[str, str]) -> dict:
+    return make_expert(state=steps[-1][1], transitions=[{"from": a, "to": b, "at": "2026-11-25T10:00:00"}
+                                                         for a, b in steps])
+
+
+def test_correction_target_is_the_state_before_the_last_step_unless_it_is_forbidden():
+    assert correction_target(_with_history(("申请中", "未通过")))[0] == "申请中"
+    assert correction_target(_with_history(("公示中", "在库")))[0] == "公示中"
+    for before in sorted(CORRECTION_FORBIDDEN):
+        target, why = correction_target(_with_history((before, "暂停" if before == "在库" else "未通过")))
+        assert target is None and before in why
+    assert correction_target(make_expert(state="申请中"))[0] is None
+    assert correction_target(make_expert(state="在库", transitions=[{"from": None, "to": "在库", "kind": "存量登记"}]))[0] is None
+    assert correction_target(make_expert(state="在库", transitions="在库"))[0] is None
+
+
+@pytest.mark.parametrize("target", sorted(CORRECTION_FORBIDDEN))
+def test_correction_can_never_produce_a_forbidden_state_whatever_the_history(target):
+    expert = _with_history((target, "暂停"))  # even when the state before really was the forbidden one
+    with pytest.raises(DomainError):
+        plan_correction(expert, target, what_was_wrong="误操作，应当撤回", why="经核对原始材料确认")
+
+
+def test_correction_needs_both_texts_of_at_least_ten_characters():
+    expert = _with_history(("申请中", "未通过"))
+    with pytest.raises(ValidationError) as caught:
+        plan_correction(expert, "申请中", what_was_wrong="点错", why="")
+    assert [k for k, _ in caught.value.errors] == ["what_was_wrong", "why"]
+    step = plan_correction(expert, "申请中", what_was_wrong="把甲的结论点到了乙身上",
+                           why="经核对审核记录，乙尚未审核")
+    assert (step["kind"], step["from"], step["to"], step["corrects"]) == ("更正", "未通过", "申请中", 0)
