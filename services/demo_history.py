@@ -9,7 +9,8 @@ departments get budgets first (第十八条 先预算后支出), and the office 
 therefore consistent with the rules (draw records replay, fees come from the rates, consequences of declines and
 low ratings raise the same proposals they would in real use). Tasks of the last few days are left open so the
 overdue list and the 待评价 queue have something in them. All randomness comes from one `random.Random(seed)`;
-requests are marked `is_demo`, and `remove_demo_history` deletes everything that hangs off the demo pool.
+requests are marked `is_demo`. `removal_plan` lists everything that would go with the demo pool (and any real
+record that uses a demo expert, which blocks it); `remove_demo` deletes exactly that plan once an admin confirmed it.
 """
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from core import vocab
-from core.errors import DomainError
+from core.auth import can
+from core.demo_removal import KIND_LABELS, RemovalPlan, blocking_message, plan_removal  # noqa: F401 (KIND_LABELS for pages)
+from core.errors import DomainError, PermissionDenied, ValidationError
 from services.context import AppContext, User
 from services.settings import active_policy
 
@@ -40,8 +43,6 @@ MATTERS = ("对{e}开展安全生产专项检查", "{e}事故隐患排查治理�
            "{e}生产安全事故应急预案评审", "{e}建设项目竣工验收现场核查")
 DECLINES = (("本人住院治疗", True), ("已有其他任务安排，时间冲突", True), ("个人原因", False), ("外出参加学习培训", True))
 JC_ITEMS = ("企业重大危险源辨识与分级管控", "现场作业票证管理", "应急预案与现场处置方案衔接")
-HISTORY_COLLECTIONS = ("assignments", "draws", "evaluations", "work_records", "assistance")
-EXPERT_COLLECTIONS = ("proposals", "events", "dismissals", "assessments")
 MARKED_COLLECTIONS = ("budgets", "trainings")
 
 
@@ -193,21 +194,53 @@ def load_demo_history(ctx: AppContext, actor: User, *, seed: int = DEMO_HISTORY_
     return made
 
 
-def remove_demo_history(ctx: AppContext, actor: User, demo_expert_ids: set[int]) -> int:
-    """Delete every record the demo history made: demo requests and what hangs off them, records about demo
-    experts, and budgets/trainings marked is_demo. Returns how many records were deleted."""
-    store = ctx.store
-    requests = store.collection("requests")
-    demo_requests = {r["id"] for r in requests.search(lambda r: bool(r.get("is_demo")))}
-    count = 0
-    for name in HISTORY_COLLECTIONS:
-        count += store.collection(name).delete_where(lambda d: d.get("request_id") in demo_requests,
-                                                     actor=actor.username, action="删除演示数据")
-    for name in EXPERT_COLLECTIONS:
-        count += store.collection(name).delete_where(lambda d: d.get("expert_id") in demo_expert_ids,
-                                                     actor=actor.username, action="删除演示数据")
-    for name in MARKED_COLLECTIONS:
-        count += store.collection(name).delete_where(lambda d: bool(d.get("is_demo")), actor=actor.username,
-                                                     action="删除演示数据")
-    count += requests.delete_where(lambda r: r["id"] in demo_requests, actor=actor.username, action="删除演示数据")
-    return count
+# --- 删除全部演示数据 -----------------------------------------------------------------------------------------
+REMOVE_ACTION = "删除演示数据"
+NOT_READ = ("users", "settings", "policy_variants")  # never needed by the plan; users holds password hashes
+
+
+def _require_remove(actor: User) -> None:
+    if not can(actor.role, "remove_demo"):
+        raise PermissionDenied("只有管理员可以删除演示数据")
+
+
+def _snapshot(ctx: AppContext) -> dict[str, list[dict]]:
+    return {name: ctx.store.collection(name).all() for name in ctx.store.collections() if name not in NOT_READ}
+
+
+def removal_plan(ctx: AppContext, actor: User) -> RemovalPlan:
+    """删除演示数据前的清单: which records in which collections would go, and which real records block it
+    (core.demo_removal). Reads only; the page shows it and asks for an explicit confirmation."""
+    _require_remove(actor)
+    return plan_removal(_snapshot(ctx))
+
+
+def remove_demo(ctx: AppContext, actor: User, *, confirmed: bool, fingerprint: str | None) -> dict[str, int]:
+    """Delete everything the removal plan lists, after the admin confirmed that very plan: refused without
+    `confirmed`, refused (listing them) while real records use demo experts, refused when the plan computed now
+    differs from the one confirmed (`fingerprint`). On disk a backup is taken first. Deletes children before the
+    requests and the requests before the experts, so an interrupted removal never leaves a record pointing at a
+    deleted one, and running it again finishes the job. Every deletion is audited, and one more line records the
+    confirmed plan. Returns the number deleted per collection."""
+    _require_remove(actor)
+    if not confirmed:
+        raise ValidationError(("confirm", "请先核对将删除的记录，并勾选“我已了解将删除以上记录”后再删除"))
+    plan = plan_removal(_snapshot(ctx))
+    if not plan.ok:
+        raise ValidationError(("demo", blocking_message(plan)))
+    if not fingerprint or fingerprint != plan.fingerprint:
+        raise ValidationError(("demo", "数据在您核对删除清单之后已有变化（有人新增、修改或删除了记录），未删除任何记录。"
+                                       "请重新核对最新的删除清单后再确认。"))
+    if plan.total == 0:
+        return {}
+    backup = None
+    if not ctx.store.in_memory:
+        backup = ctx.store.backups.create("删除演示数据前自动备份", actor=actor.username).name
+    removed: dict[str, int] = {}
+    for name, ids in plan.removals.items():
+        wanted = frozenset(ids)
+        removed[name] = ctx.store.collection(name).delete_where(lambda d: d.get("id") in wanted,
+                                                                actor=actor.username, action=REMOVE_ACTION)
+    ctx.store.audit.record(actor.username, "删除演示数据（已确认清单）",
+                           after={"fingerprint": plan.fingerprint, "removed": removed, "backup": backup})
+    return removed

@@ -34,7 +34,7 @@ from typing import Callable
 from core.errors import NotFoundError, StoreCorruptError, StoreError
 from store.audit import AUDIT_FILE, AuditLog
 from store.locks import MultiLock, shared_lock
-from store.storage import (BACKUP_DIR, BACKUP_NAME, atomic_write, backup_sort_key, fsync_dir, keep_id_high_water,
+from store.storage import (BACKUP_DIR, BACKUP_NAME, DATA_TABLE, atomic_write, backup_sort_key, fsync_dir, keep_id_high_water,
                            parse, write_error_message)
 
 MANIFEST = "manifest.json"
@@ -174,6 +174,12 @@ class Backups:
             return []
         names = [p.name for p in folder.iterdir() if p.is_dir() and BACKUP_NAME.match(p.name)]
         return [self._info(folder / n) for n in sorted(names, key=backup_sort_key, reverse=True)]
+
+    def record_counts(self, name: str) -> dict[str, int]:
+        """Collection name → number of records in backup `name` (checked against its manifest first), so an admin
+        sees what a restore would bring back before confirming it."""
+        files = self._checked_backup(name)
+        return {fname.removesuffix(".json"): len(parse(data, fname).get(DATA_TABLE, {})) for fname, data in files.items()}
 
     # --- restore -----------------------------------------------------------------------------------------
     def _checked_backup(self, name: str) -> dict[str, bytes]:

@@ -34,8 +34,8 @@ def test_the_users_page_refuses_a_department_account_without_its_department(app_
 def test_the_settings_page_switches_the_policy_and_makes_a_backup(app_ctx, data_dir):
     at = logged_in(page="pages/settings.py")
     assert not at.exception
-    at.selectbox(key="settings_policy_id").set_value("yangquan-2024")
-    click(at, "保存")
+    at.selectbox(key="settings_policy_id").set_value("yangquan-2024").run()
+    at.button(key="settings_policy_switch").click().run()  # nothing recorded yet: nothing to confirm
     assert "已切换当前政策" in texts(at)
     assert settings.active_policy_id(build_context(data_dir)) == "yangquan-2024"
     at.button(key="settings_backup_now").click().run()
@@ -50,9 +50,10 @@ def test_the_settings_page_verifies_the_audit_log(app_ctx):
     assert at.success  # an untouched log verifies
 
 
-def test_the_settings_page_removes_the_demo_pool(app_ctx, data_dir):
+def test_the_settings_page_removes_the_demo_pool_once_its_plan_is_confirmed(app_ctx, data_dir):
     experts.load_demo(app_ctx, ADMIN, history=False)
     at = logged_in(page="pages/settings.py")
+    next(c for c in at.checkbox if c.label == "我已了解将删除以上记录").check().run()
     at.button(key="settings_remove_demo").click().run()
     assert not at.exception
     assert experts.active_experts(build_context(data_dir)) == []
@@ -61,6 +62,8 @@ def test_the_settings_page_removes_the_demo_pool(app_ctx, data_dir):
 def test_the_import_page_saves_a_valid_roster(app_ctx, data_dir):
     from services import demo
     pool = demo.generate_demo_pool(app_ctx.policies["jincheng-2026"], seed=7, today=app_ctx.today())[:5]
+    # an import makes applicants: state, term, certificate and group role are left empty (issue 10 item 7)
+    pool = [{k: v for k, v in r.items() if k not in experts.PROCEDURE_KEYS + ("group_role",)} for r in pool]
     data = experts.excel_io.export_experts_xlsx(pool)
     at = logged_in(page="pages/import_experts.py")
     assert not at.exception

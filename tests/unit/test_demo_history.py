@@ -1,11 +1,11 @@
 """演示业务记录: the demo pool comes with a year of invented use made through the real services — consistent with
 the rules (draws replay, fees come from the rates and stay inside the budgets, YQ consequences appear), a task
-left open and one left unevaluated for the queues — and one click removes all of it."""
+left open and one left unevaluated for the queues — and a confirmed removal plan takes all of it."""
 from __future__ import annotations
 
 import pytest
 
-from services import dispatch, evaluations, experts, fees, settings
+from services import demo_history, dispatch, evaluations, experts, fees, settings
 from services.context import build_context
 from services.demo_history import DEMO_BUDGET
 from tests.conftest import ADMIN, FIXED_NOW, OFFICE
@@ -66,7 +66,9 @@ def test_yq_demo_shows_a_reminder_talk_and_a_removal_proposal_yq_v2(yq):
 @pytest.mark.parametrize("policy_id", ["jincheng-2026", "yangquan-2024"])
 def test_removing_the_demo_removes_its_whole_history(policy_id):
     ctx = loaded(policy_id)
-    experts.remove_demo(ctx, ADMIN)
+    plan = demo_history.removal_plan(ctx, ADMIN)
+    assert plan.ok and {name for name, _, _ in plan.counts()} >= {"experts", "requests", "assignments", "draws"}
+    experts.remove_demo(ctx, ADMIN, confirmed=True, fingerprint=plan.fingerprint)
     for name in HISTORY:
         assert ctx.store.collection(name).all() == [], name
     assert not experts.has_demo(ctx)
