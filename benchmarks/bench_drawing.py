@@ -1,7 +1,8 @@
 """抽取性能 — median time of one `core.drawing.draw` with 3,000 experts and 20,000 past assignments.
 
 The pool is the JC profile's taxonomy spread over 3,000 experts (1–3 specialties each; mostly 在库, some 暂停 /
-期满退出 / 解聘, some with a term ending mid-task, declared related enterprises and unavailable periods); the history
+期满退出 / 解聘, some with a term ending mid-task, some over the profile's age limit on the draw date (core.conditions),
+declared related enterprises and unavailable periods); the history
 is 20,000 assignments over the two years before the task (已完成 / 已接受 / 已拒绝 / 已取消 / 邀请中), some
 overlapping the task's dates. The request needs 2–3 experts in each of three specialties, a minimum title and two
 target enterprises, so every exclusion rule fires. Each run is the whole draw: the one-pass history index, the
@@ -52,6 +53,8 @@ def make_pool(rng: random.Random, codes: tuple[str, ...]) -> list[dict]:
             "unavailable": ([{"start": (TASK_START + timedelta(days=1)).isoformat(),
                               "end": (TASK_START + timedelta(days=20)).isoformat(), "reason": "出差"}]
                             if rng.random() < 0.03 else []),
+            "birth_date": (date(1958, 1, 1) if rng.random() < 0.03 else date(1980, 1, 1)).isoformat(),
+            "gender": rng.choice(("男", "女")), "expert_kind": "普通专家",
             # the rest of a real record, which the draw must skip past
             "id_number": f"14050219800101{n:04d}", "mobile": f"139{n:08d}", "resume": "从事煤矿安全技术工作。" * 10,
         })
@@ -97,7 +100,8 @@ def main() -> int:
                          {"specialty": codes[5], "count": 2}],
                "min_title_level": "中级", "target_enterprises": ["晋城某煤业", "晋城某化工有限公司"]}
 
-    result = draw(request, pool, history, policy, seed="bench", drawn_at="2026-06-13T09:00:00")
+    drawn_at = "2026-06-13T09:00:00"
+    result = draw(request, pool, history, policy, seed="bench", drawn_at=drawn_at)
     ok, message = verify(result.to_dict(), request, pool, history, policy)
     assert ok, message
     rules: dict[str, int] = {}
@@ -105,8 +109,8 @@ def main() -> int:
         rules[x.rule] = rules.get(x.rule, 0) + 1
 
     rows = [
-        ("draw", *median_ms(lambda: draw(request, pool, history, policy, seed="bench", drawn_at="t"))),
-        ("draw, no snapshot", *median_ms(lambda: draw(request, pool, history, policy, seed="bench", drawn_at="t",
+        ("draw", *median_ms(lambda: draw(request, pool, history, policy, seed="bench", drawn_at=drawn_at))),
+        ("draw, no snapshot", *median_ms(lambda: draw(request, pool, history, policy, seed="bench", drawn_at=drawn_at,
                                                       keep_inputs=False))),
         ("verify (replay + compare)", *median_ms(lambda: verify(result, request, pool, history, policy))),
     ]

@@ -13,6 +13,10 @@ canonical candidate list (ids, use counts, method version); the result also keep
 it read, so `replay` re-derives the record from itself and `verify` re-derives it from any inputs (e.g. today's
 store) and names what differs. Tie keys are `Random.random()` values taken in ascending id order: `random()` is the
 part of the random module Python promises to reproduce across versions for the same seed (`shuffle` is not).
+Experts who no longer meet a condition that changes with time — over the profile's age limit, or a term ended — on
+the draw date (`today`, by default the day of `drawn_at`) are excluded under "conditions" / "not_in_term" with the
+reason of core.conditions (JC 第七条(六)、第九条(二); YQ 第六条6、第八条、第二十四条(十)); the parameters go into the
+snapshot, so a record made before this rule (no "conditions" in its parameters) still replays as it was drawn.
 """
 from __future__ import annotations
 
@@ -25,6 +29,7 @@ from datetime import date, timedelta
 from typing import Any, Iterable, Mapping
 
 from core import vocab
+from core.conditions import RULE_TERM_ENDED, ConditionParams, condition_snapshot, time_conditions
 from core.errors import DomainError
 from core.expert import parse_date
 
@@ -41,6 +46,7 @@ EXCLUSION_RULES: dict[str, str] = {
     "suspended": "暂停使用",
     "dismissed": "已解聘/清退",
     "wrong_specialty": "专业不符",
+    "conditions": "不再符合聘任条件",
     "below_title": "职称低于要求",
     "same_employer": "与任务对象同一单位",
     "related_enterprise": "申报的关联企业",
@@ -59,7 +65,7 @@ DRAW_FIELDS = ("id", "name", "state", "term_start", "term_end", "specialties", "
                "related_enterprises", "unavailable")
 _STATE_FIELDS = ("id", "name", "state")
 _RECORD_FIELDS = ("id", "name", "state", "term_start", "term_end", "specialties")
-_EARLY_RULES = frozenset({"suspended", "dismissed", "not_in_term", "wrong_specialty"})
+_EARLY_RULES = frozenset({"suspended", "dismissed", "not_in_term", "conditions", "wrong_specialty"})
 _LIST_FIELDS = ("specialties", "related_enterprises", "unavailable")
 _HISTORY_FIELDS = ("id", "request_id", "expert_id", "start", "end", "status", "answered_on", "decline_reason")
 _REQUEST_FIELDS = ("id", "policy_id", "start", "end", "needs", "min_title_level", "target_enterprises")
@@ -106,9 +112,11 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class DrawParams:
-    """The profile's parameters a draw reads ([drawing] rotation_window_days and [drawing.conflict]).
+    """The profile's parameters a draw reads ([drawing] rotation_window_days and [drawing.conflict], and the
+    time conditions of core.conditions: age limits, whether age may be relaxed, the dismissal reason).
 
-    Kept in the snapshot so a record replays under the rules it was drawn with, whatever the TOML says later.
+    Kept in the snapshot so a record replays under the rules it was drawn with, whatever the TOML says later. A
+    record made before the time conditions existed has no "conditions" and replays without them (None).
     """
 
     policy_id: str
@@ -116,6 +124,7 @@ class DrawParams:
     exclude_same_employer: bool
     exclude_declared_relations: bool
     conflict_source: str = ""
+    conditions: ConditionParams | None = None
 
     @classmethod
     def from_policy(cls, policy: Any) -> "DrawParams":
@@ -123,18 +132,24 @@ class DrawParams:
             return policy
         d = policy.drawing
         return cls(policy.id, int(d.rotation_window_days), bool(d.conflict.exclude_same_employer),
-                   bool(d.conflict.exclude_declared_relations), d.conflict.source)
+                   bool(d.conflict.exclude_declared_relations), d.conflict.source,
+                   ConditionParams.from_policy(policy))
 
     def to_dict(self) -> dict:
-        return {"policy_id": self.policy_id, "rotation_window_days": self.rotation_window_days,
-                "exclude_same_employer": self.exclude_same_employer,
-                "exclude_declared_relations": self.exclude_declared_relations,
-                "conflict_source": self.conflict_source}
+        out = {"policy_id": self.policy_id, "rotation_window_days": self.rotation_window_days,
+               "exclude_same_employer": self.exclude_same_employer,
+               "exclude_declared_relations": self.exclude_declared_relations,
+               "conflict_source": self.conflict_source}
+        if self.conditions is not None:
+            out["conditions"] = self.conditions.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "DrawParams":
+        conditions = data.get("conditions")
         return cls(data["policy_id"], int(data["rotation_window_days"]), bool(data["exclude_same_employer"]),
-                   bool(data["exclude_declared_relations"]), data.get("conflict_source", ""))
+                   bool(data["exclude_declared_relations"]), data.get("conflict_source", ""),
+                   ConditionParams.from_dict(conditions) if conditions else None)
 
 
 @dataclass(frozen=True)
@@ -339,8 +354,14 @@ def _index_history(history: Iterable[Mapping[str, Any]], req: _Request, window_s
     return uses, busy, declined
 
 
-def _profile_exclusion(x: Mapping[str, Any], req: _Request, params: DrawParams) -> tuple[str, str] | None:
-    """Rules read off the expert's own record: state, term, specialty, title, 回避. (rule, reason) or None."""
+def _profile_exclusion(x: Mapping[str, Any], req: _Request, params: DrawParams,
+                       today: date | None) -> tuple[str, str] | None:
+    """Rules read off the expert's own record: state, term, specialty, the time conditions on the draw date (age
+    over the profile's limit, term ended — core.conditions), title, 回避. (rule, reason) or None.
+
+    The time conditions come after the specialty so that they are computed only for the experts the request could
+    use (a tenth of a large pool): an expert of another specialty is listed as 专业不符 whatever their age, and the
+    office sees the age on the proposals list (services.conditions)."""
     state = x.get("state")
     if state != "在库":
         return _state_exclusion(state)
@@ -360,6 +381,9 @@ def _profile_exclusion(x: Mapping[str, Any], req: _Request, params: DrawParams) 
     if req.needed.isdisjoint(own):
         shown = "、".join(own) if own else "（未填）"
         return "wrong_specialty", f"所报专业 {shown} 均不是本次所需专业 {req.needs_text}"
+    if params.conditions is not None:
+        for finding in time_conditions(x, params.conditions, today):
+            return ("not_in_term" if finding.rule == RULE_TERM_ENDED else "conditions"), finding.reason
     if req.min_level is not None:
         level = x.get("title_level")
         if _TITLE_RANK.get(level, -1) < _TITLE_RANK[req.min_level]:
@@ -424,17 +448,35 @@ def _snapshot_expert(x: Mapping[str, Any], fields: tuple[str, ...]) -> dict:
     return out
 
 
+def _draw_day(today: date | str | None, drawn_at: Any) -> date | None:
+    """The draw date the time conditions are checked on: `today`, else the day part of `drawn_at`."""
+    if isinstance(today, date):
+        return today
+    text = today if isinstance(today, str) else drawn_at
+    if isinstance(text, str) and len(text) >= 10:
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    return None
+
+
 def draw(request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]], history: Iterable[Mapping[str, Any]],
-         policy: Any, *, seed: str, drawn_at: str, keep_inputs: bool = True) -> DrawResult:
+         policy: Any, *, seed: str, drawn_at: str, keep_inputs: bool = True, today: date | None = None) -> DrawResult:
     """The draw for one request (一事一派). Pure: same inputs and seed → same result, whatever the input order.
 
-    `policy` is a Policy (or DrawParams). `history` is any list of assignments (others are ignored). Raises
-    DomainError (Chinese) for a request it cannot draw for: bad dates, no needs, unknown title level, an expert
-    without an id or an id twice in the pool. With `keep_inputs`, the result carries the snapshot `replay` needs.
+    `policy` is a Policy (or DrawParams). `history` is any list of assignments (others are ignored). `today` is
+    the draw date the time conditions (core.conditions: age limit, term ended) are checked on; by default the day
+    of `drawn_at`. Raises DomainError (Chinese) for a request it cannot draw for: bad dates, no needs, unknown
+    title level, an expert without an id or an id twice in the pool, no draw date when the profile has time
+    conditions. With `keep_inputs`, the result carries the snapshot `replay` needs.
     """
     if not isinstance(seed, str) or not seed:
         raise DomainError("抽取须有随机种子")
     params = DrawParams.from_policy(policy)
+    on = _draw_day(today, drawn_at)
+    if params.conditions is not None and on is None:
+        raise DomainError("抽取须有抽取日期（用于核对年龄、聘期等随时间变化的条件）")
     req = _read_request(request, params)
     window_start = (date.fromisoformat(req.start) - timedelta(days=params.rotation_window_days)).isoformat()
 
@@ -451,16 +493,20 @@ def draw(request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]], history:
     exclusions: list[Exclusion] = []
     candidates: dict[Any, Mapping[str, Any]] = {}
     snapshot: list[dict] | None = [] if keep_inputs else None
+    with_conditions = params.conditions is not None
     for x in pool:
-        found = _profile_exclusion(x, req, params)
+        found = _profile_exclusion(x, req, params, on)
         if found is None:
             candidates[x["id"]] = x
         else:
             exclusions.append(Exclusion(x["id"], str(x.get("name") or ""), *found))
         if snapshot is not None:  # only what this expert's decision read
-            fields = (DRAW_FIELDS if found is None or found[0] not in _EARLY_RULES
-                      else _STATE_FIELDS if x.get("state") != "在库" else _RECORD_FIELDS)
-            snapshot.append(_snapshot_expert(x, fields))
+            late = found is None or found[0] not in _EARLY_RULES
+            fields = DRAW_FIELDS if late else _RECORD_FIELDS if x.get("state") == "在库" else _STATE_FIELDS
+            kept_x = _snapshot_expert(x, fields)
+            if with_conditions and (late or x.get("state") == "在库" and found[0] in ("conditions", "not_in_term")):
+                kept_x.update(condition_snapshot(x))  # derived birth date and gender: never the ID number
+            snapshot.append(kept_x)
 
     kept: list | None = [] if keep_inputs else None
     uses, busy, declined = _index_history(history, req, window_start, candidates, kept)
@@ -494,6 +540,8 @@ def draw(request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]], history:
     if keep_inputs:
         inputs = {"request": _snapshot_request(request), "pool": snapshot,
                   "history": kept, "params": params.to_dict()}
+        if with_conditions:
+            inputs["today"] = on.isoformat()
     return DrawResult(req.id, params.policy_id, METHOD_VERSION, seed, drawn_at, hashes, tuple(exclusions), orders,
                       use_counts, inputs)
 
@@ -528,7 +576,9 @@ def verify(stored: Mapping[str, Any] | DrawResult, request: Mapping[str, Any], p
                        "不能按原方法复算")
     pool = list(pool)
     try:
-        new = draw(request, pool, history, policy, seed=rec.seed, drawn_at=rec.drawn_at, keep_inputs=False)
+        on = rec.inputs.get("today") if isinstance(rec.inputs, Mapping) else None
+        new = draw(request, pool, history, policy, seed=rec.seed, drawn_at=rec.drawn_at, keep_inputs=False,
+                   today=_draw_day(on, rec.drawn_at))
     except DomainError as e:
         return False, f"无法复核：{e.message}"
     names: dict[Any, str] = {x.expert_id: x.name for x in rec.exclusions}

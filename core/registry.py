@@ -176,11 +176,12 @@ def _group_role_findings(experts: list[dict], taxonomy) -> list[tuple[str, str]]
     if taxonomy.deputy_threshold is None:
         return []
     members = counted(experts)
+    codes = [expert_sector_codes(e, taxonomy) for e in members]  # once per expert: a lookup costs ~60 µs
     findings = []
     for s in taxonomy.sectors:
-        in_sector = [e for e in members if s.code in expert_sector_codes(e, taxonomy)]
-        leaders = [e for e in in_sector if e.get("group_role") == "组长" and _role_sector(e, taxonomy) == s.code]
-        deputies = [e for e in in_sector if e.get("group_role") == "副组长" and _role_sector(e, taxonomy) == s.code]
+        in_sector = [(e, c) for e, c in zip(members, codes) if s.code in c]
+        leaders = [e for e, c in in_sector if e.get("group_role") == "组长" and c[0] == s.code]
+        deputies = [e for e, c in in_sector if e.get("group_role") == "副组长" and c[0] == s.code]
         if len(leaders) > 1:
             findings.append((s.code, f"{s.name}：组长应为1名，现有{len(leaders)}名"))
         if deputies and len(in_sector) < taxonomy.deputy_threshold:

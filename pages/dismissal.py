@@ -1,9 +1,12 @@
 """解聘清退 — raise a reason of the profile against an expert (suspended at once where the profile says so), take
-the case through its procedure step by step, keep the ban list (永不录用); YQ reminder talks are recorded here."""
+the case through its procedure step by step, keep the ban list (永不录用); YQ reminder talks are recorded here.
+条件变化：拟解聘/清退建议 (JC 第九条(二), YQ 第二十四条(十)) are computed on today's date and opened as a case with one
+click; a proposal leaves the list once its case is open."""
 import pandas as pd
 import streamlit as st
 
 from pages._ui import current_user, get_context, perform, show_flash
+from services import conditions as pool_conditions
 from services import dismissals, dispatch, experts, settings
 
 ctx = get_context()
@@ -18,16 +21,32 @@ pool = {e["id"]: e for e in experts.active_experts(ctx) if e.get("state") in ("�
 
 
 pending = dispatch.proposals(ctx)
+changed = pool_conditions.proposals(ctx, user)
 tab_prop, tab_new, tab_open, tab_done, tab_talk = st.tabs(
-    [f"待处理建议（{len(pending)}）", "提出解聘", "办理中", "已办结与永不录用", "提醒谈话"])
+    [f"待处理建议（{len(pending) + len(changed)}）", "提出解聘", "办理中", "已办结与永不录用", "提醒谈话"])
 with tab_prop:
+    st.subheader("条件变化：拟解聘/清退建议")
+    st.caption("每天按当日日期核对在库专家的年龄等随时间变化的条件；这些专家已不参加抽取。立案后按解聘程序办理，"
+               "建议随即从本列表消失。")
+    if not changed:
+        st.caption("没有条件变化的建议。")
+    for proposal in changed:
+        with st.container(border=True):
+            st.text(f"{proposal['name']}（{proposal['unit']}，{proposal['state']}）"
+                    + ("　演示数据" if proposal["is_demo"] else ""))
+            st.text(f"情形：{proposal['reason_label'] or '（本政策未指定对应情形）'}")
+            st.text(f"理由：{proposal['reason']}")
+            if st.button("立案（按上述情形提出解聘/清退）", key=f"dismissal_cond_raise_{proposal['expert_id']}"):
+                perform(lambda p=proposal: pool_conditions.raise_case(ctx, user, p["expert_id"]),
+                        "已立案，请在“办理中”继续办理")
+    st.subheader("拒绝委派等情形的建议")
     st.caption("由拒绝委派等情形自动生成的建议，须由办公室决定是否立案，系统不会自动解聘。")
     if not pending:
         st.caption("没有待处理的建议。")
     for proposal in pending:
         with st.form(f"dismissal_proposal_{proposal['id']}"):
-            st.markdown(f"**{proposal['name']}** — {reasons.get(proposal['reason_number'], '')}")
-            st.caption(f"{proposal['source']}：{proposal['text']}（{proposal['created_on']}）")
+            st.text(f"{proposal['name']} — {reasons.get(proposal['reason_number'], '')}")  # user text: never Markdown
+            st.text(f"{proposal['source']}：{proposal['text']}（{proposal['created_on']}）")
             note = st.text_input("处理意见", key=f"dismissal_prop_note_{proposal['id']}")
             decision = st.radio("决定", ("立案", "不予立案"), horizontal=True, key=f"dismissal_prop_dec_{proposal['id']}")
             if st.form_submit_button("提交"):
@@ -51,10 +70,12 @@ with tab_open:
         st.caption("没有正在办理的解聘事项。")
     for case in open_cases:
         with st.container(border=True):
-            st.markdown(f"**{case['name']}** — {case['reason_label']}" + ("　:red-badge[永不录用]" if case["permanent"] else ""))
-            st.caption(f"事实与依据：{case['evidence']}")
+            st.text(f"{case['name']} — {case['reason_label']}")  # user text: never Markdown
+            if case["permanent"]:
+                st.markdown(":red-badge[永不录用]")
+            st.text(f"事实与依据：{case['evidence']}")
             for step in case["steps"]:
-                st.markdown(f"- ✔ {step['name']}（{step['done_on']}，{step['by']}）{step['note']}")
+                st.text(f"✔ {step['name']}（{step['done_on']}，{step['by']}）{step['note']}")
             next_step = case.get("next_step")
             if next_step:
                 with st.form(f"dismissal_step_{case['id']}"):

@@ -1,6 +1,7 @@
 """首页 — counts by state, sector counts against their caps, terms ending in the next 90 days, overdue evaluations
 and forms with their deadlines and open stop-work reports (X-V1; YQ 第十六条), and on an empty registry the
-one-click demo pool (演示数据)."""
+one-click demo pool (演示数据). Records kept under another policy profile are named by the profile's Chinese name,
+so after a switch the page never claims the registry is empty."""
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -8,6 +9,7 @@ import streamlit as st
 from core.auth import can
 from pages._ui import DEMO_BADGE, current_user, get_context, perform, show_flash
 from services import dispatch, evaluations, experts, settings
+from services import conditions as pool_conditions
 
 ctx = get_context()
 user = current_user()
@@ -19,6 +21,10 @@ st.caption(f"{policy.city}安全生产和应急管理专家库 — 执行《{pol
 view = experts.home_view(ctx, user, 90)
 summary = view.summary
 
+elsewhere = settings.elsewhere_text(ctx)
+if view.empty and elsewhere:  # after a switch of profile: the records are kept, under the other profile
+    st.info(f"当前政策（{policy.short_name}）下没有专家。{elsewhere}")
+    st.stop()
 if view.empty:
     st.info("专家库中还没有专家。可以在“专家录入”或“批量导入”中添加，也可以先加载一套演示数据看看系统如何工作。")
     if can(user.role, "load_demo"):
@@ -33,6 +39,13 @@ if can(user.role, "edit_experts"):
     if pending:
         st.warning(f"有 {len(pending)} 条因拒绝委派等情形生成的解聘建议待处理（见“解聘清退”）："
                    + "；".join(f"{p['name']}：{p['text']}" for p in pending[:5]))
+# 条件变化 (JC 第九条(二), YQ 第二十四条(十)), computed today and never stored; JC-T3 组长/副组长 (第十条(一))
+changed, role_flags = pool_conditions.home_notices(ctx, user)
+if changed:
+    st.warning(f"条件变化：拟解聘/清退建议 {len(changed)} 条（已不参加抽取；在“解聘清退”中立案办理）")
+    st.dataframe(pd.DataFrame([{"姓名": p["name"], "单位": p["unit"], "状态": p["state"], "情形": p["reason_label"],
+                                "理由": p["reason"], "演示数据": "演示" if p["is_demo"] else ""} for p in changed]),
+                 hide_index=True, width="stretch")
 if can(user.role, "approve_requests"):
     waiting = dispatch.awaiting_approval(ctx, user)
     if waiting:
@@ -52,6 +65,8 @@ if can(user.role, "record_service") or can(user.role, "evaluate_service"):
                                     "逾期天数": r["days_overdue"]} for r in late]),
                      hide_index=True, width="stretch")
 
+if elsewhere:
+    st.caption(f"以下为当前政策（{policy.short_name}）下的专家。{elsewhere}")
 if view.has_demo:
     st.warning(f"{DEMO_BADGE} 当前专家库含演示数据（虚构人员），正式使用前请由管理员在“系统设置”中删除。")
 
@@ -78,6 +93,9 @@ if frame["上限"].notna().any():
         y=alt.Y("行业领域:N", sort=None), x="上限:Q", tooltip=["行业领域", "上限"])
     chart = bars + caps
 st.altair_chart(chart, width="stretch")
+if role_flags:  # JC-T3; none for YQ
+    st.warning(f"行业专业组组长、副组长配备有 {len(role_flags)} 处问题（在“专家录入”中设置专家的组长/副组长）：")
+    st.dataframe(pd.DataFrame({"问题": role_flags}), hide_index=True, width="stretch")
 if frame["上限"].notna().any():
     st.caption("黑色竖线为该行业领域的入选人数上限")
 

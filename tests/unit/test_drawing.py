@@ -80,13 +80,14 @@ def test_x_d1_the_ledger_lists_every_non_eligible_expert_once_with_its_first_rul
         expert(10, unavailable=[{"start": "2026-06-16", "end": "2026-06-20", "reason": "出国"}]),  # unavailable
         expert(11),                                                          # declined
         expert(12, state="暂停", unit=TARGET, specialties=["2.1"]),          # several rules: the first wins
+        expert(13, birth_date="1959-01-01", title_level="初级"),            # conditions (67) before below_title
     ]
     history = [assignment(9, 7, "2026-06-17", "2026-06-18", "邀请中"),
                assignment(11, 100, "2026-06-15", "2026-06-17", "已拒绝", answered_on="2026-06-13", decline_reason="住院")]
     result = run(pool, history, request(min_title_level="中级"))
     expected = {2: "not_in_term", 3: "suspended", 4: "dismissed", 5: "wrong_specialty", 6: "below_title",
                 7: "same_employer", 8: "related_enterprise", 9: "busy", 10: "unavailable", 11: "declined",
-                12: "suspended"}
+                12: "suspended", 13: "conditions"}
     assert {x.expert_id: x.rule for x in result.exclusions} == expected
     assert [x.expert_id for x in result.exclusions] == sorted(expected)  # each once, by id
     assert result.orders == {"1.1": (1,)}
@@ -97,8 +98,9 @@ def test_x_d1_the_ledger_lists_every_non_eligible_expert_once_with_its_first_rul
 
 
 def test_x_d1_exclusion_rules_are_in_the_order_of_the_contract():
-    assert list(EXCLUSION_RULES) == ["not_in_term", "suspended", "dismissed", "wrong_specialty", "below_title",
-                                     "same_employer", "related_enterprise", "busy", "unavailable", "declined"]
+    assert list(EXCLUSION_RULES) == ["not_in_term", "suspended", "dismissed", "wrong_specialty", "conditions",
+                                     "below_title", "same_employer", "related_enterprise", "busy", "unavailable",
+                                     "declined"]
     assert EXCLUSION_RULES["same_employer"] == "与任务对象同一单位"
 
 
