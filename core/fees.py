@@ -11,15 +11,24 @@
 `check_budget_amount` 不许把预算改到已承诺和已支付之下。不读时钟、不做 I/O；输入是服务层存的普通 dict：
 assignment {"id","request_id","expert_id","start","end","status","days_worked"?}，
 request {"id","policy_id","department","matter","outside_city","start","end","status","needs","external_experts",
-"own_unit_expert_ids"?,"unit"?,"estimated_fee"?}，expert {"id","name","unit","is_public_servant"}。
+"own_unit_expert_ids"?,"unit"?,"estimated_fee"?,"external_days"?}，expert {"id","name","unit","is_public_servant",
+"is_out_of_city"?}。
 
 取舍（写在这里，测试逐条覆盖）：
 - 计费天数：assignment 有 days_worked 就用它（正整数，不超过起止日期含首尾的天数，计为从开始日起的前 N 天），否则为
   起止日期含首尾的日历天数（assignment 自己的 start/end，没有时用申请的）。0、负数、非整数或超出起止天数 → FeeError。
 - 只计状态为 已接受/已完成 的委派；邀请中、已拒绝、已取消 不产生报酬。
 - 本单位（第十六条(二)）：申请的 own_unit_expert_ids 列出了该专家；或专家的工作单位与申请的使用科室（department）或
-  使用单位（unit，可选）是同一组织 —— 与抽取回避同一规则 `core.drawing.same_organisation`：去掉空格、全角转半角后
-  相同，或一方包含另一方（较短一方至少4个字）。只在策略 fees.public_servant_own_unit_unpaid 为 true 时适用。
+  使用单位（unit，可选）是同一单位 `same_unit` —— 局的科室就是局：两边先规范化（去空格、全角转半角、去掉“山西省”、
+  本市名称写作“市”、“应急局”写作“应急管理局”），再归到所属的局（“市应急管理局危险化学品安全监督管理科” → “市应急
+  管理局”；不带单位的科室名如“煤矿安全监督管理科”是本市应急管理局的科室），相同才算。县区、别的市的应急管理局、
+  市里别的局、消防救援支队等都不是本单位（宁可少认也不错认：错认会让专家白干）。只在策略
+  fees.public_servant_own_unit_unpaid 为 true 时适用。
+- 跨市（第十六条(一)“市外专家来我市、我市专家赴市外等”）：任务在市外（申请 outside_city），或专家是市外专家
+  （档案 is_out_of_city）。住宿费、伙食补助费按“每人每工作日”计，与劳务报酬同样的天数（原文不按夜数）。
+- 库外专家（第十一条）：没有委派记录，申请状态为 已委派/已完成 时 external_experts 的每人一行，expert_id 为 None，
+  姓名写作“王教授（库外专家，太原理工大学）”，天数取申请的 external_days（任务完成时按“库外1”这样的标识登记，
+  没有时为起止日期含首尾的天数）；同日多项按姓名 + 单位认人；名单上标明 is_public_servant / is_out_of_city 的照此计。
 - 同日多项（第十六条(三)）：同一专家的任务按 (开始日期, 申请 id, 委派 id) 排序，每一天只在第一项“发放”该日的任务下
   计价，后面的任务该日记0天并写明原因。不领报酬的本单位任务不占用日期。只在 fees.overlap_pays_once 为 true 时适用。
 - 标准未填写（阳泉 set_locally、没有金额）：`fee_lines` 与 `estimate_request_fee` 抛出 FeeError
@@ -32,13 +41,15 @@ request {"id","policy_id","department","matter","outside_city","start","end","st
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Mapping
 
 from core.dispatch import same_department
-from core.drawing import same_organisation
 from core.errors import DomainError
 from core.expert import parse_date
 from core.numbers import whole_number
@@ -46,6 +57,8 @@ from core.numbers import whole_number
 __all__ = [
     "FeeError", "how_to_set_rates", "COUNTED_STATUSES", "BUDGET_STATUSES", "REASON_PUBLIC_SERVANT", "REASON_OVERLAP", "CENT",
     "money", "yuan", "to_money", "period_of", "check_days_worked", "is_public_servant", "is_own_unit",
+    "HOME_BUREAU", "bureau_of", "same_unit", "is_out_of_city", "is_cross_city", "EXTERNAL_PREFIX", "EXTERNAL_STATUSES",
+    "external_key", "is_external_key", "external_experts_of", "external_label",
     "FeePart", "FeeLine", "fee_lines", "StatementRow", "Statement", "statement_by_task", "statement_by_expert",
     "statement_by_department", "estimate_request_fee", "BudgetStatus", "budget_status", "check_budget",
     "check_budget_amount",
@@ -54,6 +67,8 @@ __all__ = [
 COUNTED_STATUSES = ("已接受", "已完成")                       # 只有接受了委派、参加了工作的才计报酬
 BUDGET_STATUSES = ("已审批", "待补批", "已抽取", "已委派")    # 已批准（或紧急先用）的使用，占用预算
 REASON_PUBLIC_SERVANT = "公职人员从事本单位业务不领取劳务报酬（第十六条(二)）"
+EXTERNAL_PREFIX = "库外"                                    # 库外专家的标识前缀（JC 第十一条）
+EXTERNAL_STATUSES = ("已委派", "已完成")                     # 库外专家随任务委派参加工作，计报酬
 REASON_OVERLAP = "同一时间参与多项技术服务，只按一项发放（第十六条(三)）"
 BUDGET_RULE = "第十八条 严禁无预算或超预算支出"
 CENT = Decimal("0.01")
@@ -180,22 +195,141 @@ def check_days_worked(value: Any, span_days: int) -> int:
     return n
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# 本单位（第十六条(二)）：科室是局的一部分
+# ---------------------------------------------------------------------------------------------------------------
+HOME_BUREAU = "市应急管理局"   # the canonical name of the city's own bureau (the office that runs this pool)
+# The names of one bureau: “应急局” is the everyday short form of “应急管理局”.
+_ALIASES = (("应急局", "应急管理局"),)
+# What a section (科室) of a bureau is called; a bare section name belongs to the city's own bureau.
+_SECTION_ENDINGS = ("科", "处", "室", "股", "办", "中心", "队", "组")
+# A name containing one of these is an organisation of its own, never a bare section of the bureau.
+_ORG_MARKERS = ("局", "厅", "委员会", "政府", "公司", "集团", "院", "大学", "学校", "支队", "总队", "大队", "站", "所",
+                "县", "区", "市", "省")
+# Where a bureau's name ends inside “<bureau><section>”: the first of these.
+_BUREAU_ENDINGS = ("局", "厅", "委员会", "政府")
+
+
+def _canon_unit(name: Any, city: str) -> str:
+    """An organisation name in one canonical spelling: full-width folded, no spaces, “山西省” dropped, the city's
+    own name (“晋城市”, “晋城”) written as “市”, “应急局” as “应急管理局”; a county of the city keeps only its own name
+    (“晋城市阳城县应急管理局” → “阳城县应急管理局”). Another city's or county's name is kept, so it never matches."""
+    text = "".join(unicodedata.normalize("NFKC", name).split()) if isinstance(name, str) else ""
+    if not text:
+        return ""
+    text = re.sub(r"^[^省市县区]{2,3}省", "", text)
+    full = "".join(unicodedata.normalize("NFKC", city or "").split())
+    short = full[:-1] if full.endswith("市") and len(full) > 2 else ""
+    if full and text.startswith(full):
+        text = "市" + text[len(full):]
+    elif short and text.startswith(short) and "局" in text[len(short):]:
+        text = "市" + text[len(short):]
+    county = re.match(r"^市([^市县区局]{1,5}?[县区])(?=.)", text)
+    if county:
+        text = text[1:]
+    for alias, name_ in _ALIASES:
+        text = text.replace(alias, name_)
+    return text
+
+
+def bureau_of(name: Any, city: str = "") -> str:
+    """The organisation (单位) a using department belongs to, canonical (`_canon_unit`): for “市应急管理局危险化学品安全
+    监督管理科” the bureau “市应急管理局”; a bare section name (“煤矿安全监督管理科”, no place and no organisation in it)
+    is a section of the city's own bureau (this is the bureau's expert office: its 使用科室 are its sections);
+    anything else (“晋城市消防救援支队”, “阳城县应急管理局”, a company) is its own organisation. "" for no name."""
+    if not isinstance(name, str):
+        return ""
+    return _bureau(name, city if isinstance(city, str) else "")
+
+
+@lru_cache(maxsize=4096)
+def _bureau(name: str, city: str) -> str:
+    """bureau_of for text (cached: a year of fee lines asks about the same few units thousands of times)."""
+    text = _canon_unit(name, city)
+    if not text:
+        return ""
+    cut = min((i + len(m) for m in _BUREAU_ENDINGS if (i := text.find(m)) >= 0), default=-1)
+    if 0 < cut < len(text):
+        return text[:cut]
+    if cut == len(text):
+        return text
+    if text.endswith(_SECTION_ENDINGS) and not any(m in text for m in _ORG_MARKERS):
+        return HOME_BUREAU
+    return text
+
+
+def same_unit(expert_unit: Any, requesting_department: Any, city: str = "") -> bool:
+    """“本单位”（JC 第十六条(二)）：专家的工作单位与提出使用的科室（单位）是同一单位 —— 局的科室就是局：“晋城市应急管理局”
+    与“市应急管理局危险化学品安全监督管理科”“晋城市应急局安全技术科”“煤矿安全监督管理科”（本局科室）是同一单位；
+    与“阳城县应急管理局”“阳泉市应急管理局”“晋城市住房和城乡建设局”“晋城市消防救援支队”不是。两边都按 `bureau_of`
+    归到所属的局（单位）再比较；任一边为空 → False。"""
+    a, b = bureau_of(expert_unit, city), bureau_of(requesting_department, city)
+    return bool(a) and a == b
+
+
 def is_public_servant(expert: Mapping[str, Any]) -> bool:
     """专家档案的“公职人员”（is_public_servant）：True 或导入表里的“是”。"""
     v = expert.get("is_public_servant")
     return v is True or (isinstance(v, str) and v.strip() in ("是", "true", "True"))
 
 
-def is_own_unit(expert: Mapping[str, Any], request: Mapping[str, Any]) -> bool:
+def is_own_unit(expert: Mapping[str, Any], request: Mapping[str, Any], city: str = "") -> bool:
     """这项使用是不是专家本单位的业务（第十六条(二)）：申请的 own_unit_expert_ids 列出了该专家，或专家的工作单位与
-    申请的使用科室（department）/使用单位（unit）是同一组织（`core.drawing.same_organisation`：规范化后相同或一方
-    包含另一方，较短一方至少4个字）。"""
+    申请的使用科室（department）/使用单位（unit）是同一单位（`same_unit`：科室归到所属的局，city 为策略的城市）。"""
     listed = request.get("own_unit_expert_ids") or ()
     eid = expert.get("id")
     if eid is not None and str(eid) in {str(x) for x in listed}:
         return True
     unit = expert.get("unit")
-    return any(same_organisation(unit, request.get(key)) for key in ("department", "unit"))
+    return any(same_unit(unit, request.get(key), city) for key in ("department", "unit") if request.get(key))
+
+
+def _flag(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip() in ("是", "true", "True"))
+
+
+def is_out_of_city(expert: Mapping[str, Any]) -> bool:
+    """专家档案的“市外专家”（is_out_of_city，JC 第七条(四)）：True 或导入表里的“是”。"""
+    return _flag(expert.get("is_out_of_city"))
+
+
+def is_cross_city(expert: Mapping[str, Any], request: Mapping[str, Any]) -> bool:
+    """跨市服务（JC 第十六条(一)“市外专家来我市、我市专家赴市外等”）：任务在市外（申请的 outside_city），或专家是
+    市外专家（档案的 is_out_of_city）—— 市外专家来我市同样每天另加住宿费和伙食补助费。"""
+    return bool(request.get("outside_city") is True or is_out_of_city(expert))
+
+
+def external_key(index: int) -> str:
+    """库外专家（JC 第十一条）在一项任务中的标识：申请 external_experts 中的第 index 人（从1起）→ “库外1”。
+    库外专家没有专家编号、没有委派记录；天数、评价都按这个标识记在该任务上。"""
+    return f"{EXTERNAL_PREFIX}{index}"
+
+
+def is_external_key(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(EXTERNAL_PREFIX)
+
+
+def external_experts_of(request: Mapping[str, Any]) -> list[dict]:
+    """一项申请的库外专家（JC 第十一条，经主要领导批准聘请），每人 {"key": "库外1", "index", "name", "unit", "title",
+    "title_level", "is_public_servant", "is_out_of_city", "days_worked"}：天数取申请的 external_days（任务完成时登记，
+    按标识），没有时为 None（按起止日期计）。名单格式不对的项跳过（申请时已检查）。"""
+    days = request.get("external_days") or {}
+    out = []
+    for i, x in enumerate(request.get("external_experts") or (), start=1):
+        if not isinstance(x, Mapping):
+            continue
+        key = external_key(i)
+        out.append({"key": key, "index": i, "name": str(x.get("name") or "").strip(),
+                    "unit": str(x.get("unit") or "").strip(), "title": str(x.get("title") or "").strip(),
+                    "title_level": x.get("title_level"), "is_public_servant": _flag(x.get("is_public_servant")),
+                    "is_out_of_city": _flag(x.get("is_out_of_city")),
+                    "days_worked": days.get(key) if isinstance(days, Mapping) else None})
+    return out
+
+
+def external_label(name: str, unit: str) -> str:
+    """库外专家在报酬表和评价表上的写法：姓名 + “（库外专家，单位）”。"""
+    return f"{name or '（未填姓名）'}（库外专家{'，' + unit if unit else ''}）"
 
 
 def _policy_for(policy: Any, request: Mapping[str, Any]) -> Any:
@@ -295,13 +429,29 @@ class FeeLine:
     unpaid_days: tuple[str, ...] = ()        # 不发放的日期（ISO）
     paid_under: tuple[Any, ...] = ()         # 同日多项时，这些日子已在哪些申请下发放
     unpaid_reason: str | None = None
+    external: bool = False                   # 库外专家（JC 第十一条）：expert_id 为 None，以姓名和单位标识
+    expert_unit: str = ""                    # 专家的工作单位（库外专家据此与同名者区分）
+    cross_city_basis: str = ""               # 任务在市内而专家来自市外时为“市外专家来我市”（第十六条(一)），写进算式
+
+    @property
+    def expert_key(self) -> Any:
+        """按专家汇总、同日多项时认人的键：库内专家为专家编号，库外专家为 ("库外", 姓名, 单位)（规范化）。"""
+        return _external_person(self.expert_name_plain, self.expert_unit) if self.external else self.expert_id
+
+    @property
+    def expert_name_plain(self) -> str:
+        """姓名本身（库外专家的 expert_name 另带“（库外专家，单位）”）。"""
+        if self.external and self.expert_name.endswith("）") and "（库外专家" in self.expert_name:
+            return self.expert_name[:self.expert_name.rindex("（库外专家")]
+        return self.expert_name
 
     @property
     def working(self) -> str:
         """中文算式，如“2天 × 300.00元 = 600.00元（2026年6月5日起标准）”；跨市时列出住宿、伙食与合计；
         有不发放的天时写明日期、原因和已在哪项申请发放。由本行的字段现算（一年三万行不必都生成文字）。"""
-        return _working(self.parts, self.outside_city, [date.fromisoformat(d) for d in self.unpaid_days],
+        text = _working(self.parts, self.outside_city, [date.fromisoformat(d) for d in self.unpaid_days],
                         self.unpaid_reason, self.paid_under, self.amount)
+        return f"{text}（跨市：{self.cross_city_basis}）" if self.cross_city_basis and self.parts else text
 
     @property
     def rate_version(self) -> str:
@@ -322,7 +472,8 @@ class FeeLine:
                 "lodging": str(self.lodging), "meals": str(self.meals), "amount": str(self.amount),
                 "rate_version": self.rate_version, "parts": [p.to_dict() for p in self.parts],
                 "unpaid_days": list(self.unpaid_days), "paid_under": list(self.paid_under),
-                "unpaid_reason": self.unpaid_reason, "working": self.working}
+                "unpaid_reason": self.unpaid_reason, "working": self.working, "external": self.external,
+                "expert_unit": self.expert_unit, "cross_city_basis": self.cross_city_basis}
 
 
 @dataclass
@@ -344,7 +495,8 @@ def _worked_days(a: Mapping[str, Any], req: Mapping[str, Any], memo: dict | None
             if found is None:
                 found = memo[key] = _worked_days(a, req)
             return found
-    who = f"委派 #{a.get('id')}（专家 #{a.get('expert_id')}，申请 #{req.get('id')}）"
+    who = (f"申请 #{req.get('id')} 的第{a['expert_id'][len(EXTERNAL_PREFIX):]}名库外专家" if is_external_key(a.get("expert_id"))
+           else f"委派 #{a.get('id')}（专家 #{a.get('expert_id')}，申请 #{req.get('id')}）")
     start = _day(a.get("start")) or _day(req.get("start"))
     end = _day(a.get("end")) or _day(req.get("end"))
     if start is None or end is None:
@@ -412,15 +564,36 @@ def _working(parts: tuple[FeePart, ...], outside: bool, unpaid: list[date], reas
     return "；".join(pieces)
 
 
+def _external_person(name: str, unit: str) -> tuple:
+    """One person from outside the pool across tasks (for 第十六条(三)): name and unit, spaces and width folded."""
+    fold = lambda t: "".join(unicodedata.normalize("NFKC", t or "").split())  # noqa: E731
+    return (EXTERNAL_PREFIX, fold(name), fold(unit))
+
+
+def _unique(records: Iterable[Mapping[str, Any]] | Mapping[Any, Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    values = records.values() if isinstance(records, Mapping) else records
+    seen: set[int] = set()
+    out = []
+    for r in values:
+        if id(r) not in seen:
+            seen.add(id(r))
+            out.append(r)
+    return out
+
+
 def fee_lines(assignments: Iterable[Mapping[str, Any]], requests: Iterable[Mapping[str, Any]] | Mapping,
               experts: Iterable[Mapping[str, Any]] | Mapping, policy: Any, *, period: Any = None) -> list[FeeLine]:
-    """每位专家每项任务一行劳务报酬（JC-F1 天数 × 日标准，跨市加住宿和伙食；JC-F2 公职人员本单位不领；JC-F3 同日只发一项；
-    YQ-F1 标准由本地设置）。policy：一个 Policy，或按 id 的 {policy_id: Policy}（按各申请的 policy_id 取）。
+    """每位专家每项任务一行劳务报酬（JC-F1 天数 × 日标准，跨市 —— 任务在市外或市外专家来我市 —— 加住宿和伙食；
+    JC-F2 公职人员本单位（科室归到所属的局）不领；JC-F3 同日只发一项；YQ-F1 标准由本地设置）。库外专家（JC 第十一条）
+    没有委派记录：已委派、已完成的申请中 external_experts 的每人一行（expert_id 为 None，姓名带“（库外专家，单位）”，
+    天数取申请的 external_days），同日多项按姓名和单位认人。
+    policy：一个 Policy，或按 id 的 {policy_id: Policy}（按各申请的 policy_id 取）。
     requests / experts：记录列表或按 id 的映射。period：见 `period_of`，按行的结束日期筛选（同日判定在筛选前做）。
     返回按 (开始日期, 申请 id, 专家 id) 排序的行。算不出时抛 FeeError，写明哪条委派、哪一天、缺什么。"""
     reqs, exps = _index(requests), _index(experts)
     window = period_of(period)
     by_expert: dict[Any, list[_Item]] = {}
+    people: dict[Any, Mapping[str, Any]] = {}
     memo: dict = {}
     for a in assignments:
         if a.get("status") not in COUNTED_STATUSES:
@@ -432,14 +605,30 @@ def fee_lines(assignments: Iterable[Mapping[str, Any]], requests: Iterable[Mappi
         item = _Item(a, req, _policy_for(policy, req), worked,
                      (worked[0], _id_key(req.get("id")), _id_key(a.get("id"))))
         by_expert.setdefault(a.get("expert_id"), []).append(item)
+    for req in _unique(requests):
+        if not req.get("external_experts") or req.get("status") not in EXTERNAL_STATUSES:
+            continue
+        for x in external_experts_of(req):
+            who = _external_person(x["name"], x["unit"])
+            a = {"id": None, "request_id": req.get("id"), "expert_id": x["key"], "days_worked": x["days_worked"]}
+            worked = _worked_days(a, req)
+            item = _Item(a, req, _policy_for(policy, req), worked,
+                         (worked[0], _id_key(req.get("id")), (2, x["index"], "")))
+            by_expert.setdefault(who, []).append(item)
+            people.setdefault(who, {"id": None, "name": external_label(x["name"], x["unit"]), "unit": x["unit"],
+                                    "is_public_servant": x["is_public_servant"],
+                                    "is_out_of_city": x["is_out_of_city"], "external": True})
 
     rates: dict[int, _Rates] = {}
     lines: list[FeeLine] = []
-    for expert_id, items in by_expert.items():
-        expert = exps.get(expert_id)
+    for expert_key, items in by_expert.items():
+        expert = people.get(expert_key) if isinstance(expert_key, tuple) else exps.get(expert_key)
         if expert is None:
-            raise FeeError(f"找不到专家 #{expert_id} 的档案，无法判断公职人员身份，不能计算劳务报酬")
+            raise FeeError(f"找不到专家 #{expert_key} 的档案，无法判断公职人员身份，不能计算劳务报酬")
+        external = bool(expert.get("external"))
+        expert_id = None if external else expert_key
         servant = is_public_servant(expert)
+        from_outside = is_out_of_city(expert)
         claimed: dict[date, Any] = {}
         items.sort(key=lambda it: it.order)
         for it in items:
@@ -448,12 +637,13 @@ def fee_lines(assignments: Iterable[Mapping[str, Any]], requests: Iterable[Mappi
             r = rates.get(id(pol))
             if r is None:
                 r = rates[id(pol)] = _Rates(pol)
-            outside = bool(req.get("outside_city"))
+            away = req.get("outside_city") is True
+            outside = away or from_outside
             paid: list[date] = []
             unpaid: list[date] = []
             under: list[Any] = []
             reason = None
-            if servant and fees.public_servant_own_unit_unpaid and is_own_unit(expert, req):
+            if servant and fees.public_servant_own_unit_unpaid and is_own_unit(expert, req, getattr(pol, "city", "")):
                 unpaid, reason = list(it.worked), REASON_PUBLIC_SERVANT
             else:
                 once = fees.overlap_pays_once
@@ -486,7 +676,8 @@ def fee_lines(assignments: Iterable[Mapping[str, Any]], requests: Iterable[Mappi
                 policy_id=str(getattr(pol, "id", "")), start=it.worked[0].isoformat(), end=end.isoformat(),
                 outside_city=outside, days_worked=len(it.worked), days=len(paid), labour=labour, lodging=lodging,
                 meals=meals, amount=total, parts=parts, unpaid_days=tuple(d.isoformat() for d in unpaid),
-                paid_under=tuple(under), unpaid_reason=reason))
+                paid_under=tuple(under), unpaid_reason=reason, external=external,
+                expert_unit=str(expert.get("unit") or ""), cross_city_basis="市外专家来我市" if from_outside and not away else ""))
     lines.sort(key=lambda ln: (ln.start, _id_key(ln.request_id), _id_key(ln.expert_id)))
     return lines
 
@@ -539,7 +730,7 @@ def _row(key: Any, label: str, group: list[FeeLine]) -> StatementRow:
             start = ln.start
         if ln.end > end:
             end = ln.end
-        experts.add(ln.expert_id)
+        experts.add(ln.expert_key)
         tasks.add(ln.request_id)
         days_worked += ln.days_worked
         days += ln.days
@@ -571,7 +762,7 @@ def statement_by_task(lines: Iterable[FeeLine], *, period: Any = None) -> Statem
 
 def statement_by_expert(lines: Iterable[FeeLine], *, period: Any = None) -> Statement:
     """按专家汇总：行按专家 id 排列；标签为姓名。"""
-    return _statement("expert", "劳务报酬明细表（按专家）", lines, period, lambda ln: ln.expert_id,
+    return _statement("expert", "劳务报酬明细表（按专家）", lines, period, lambda ln: ln.expert_key,
                       lambda ln: ln.expert_name, lambda r: (_id_key(r.key),))
 
 
@@ -596,17 +787,28 @@ def _needed_experts(request: Mapping[str, Any]) -> int:
 
 
 def estimate_request_fee(request: Mapping[str, Any], n_experts: int | None, policy: Any) -> Decimal:
-    """一次使用的预计报酬（审批时占用预算）：专家人数 × 起止日期每一天当日的标准（跨市另加住宿和伙食）。
-    n_experts 为 None 时取各专业需要人数之和加库外专家人数。按上限估算：假定没有公职人员本单位、没有同日多项，
-    实际报酬只会更少。标准缺失时抛 FeeError（同 `fee_lines`）。"""
+    """一次使用的预计报酬（审批时占用预算）：专家人数 × 起止日期每一天当日的标准（任务在市外另加住宿和伙食）。
+    n_experts 为 None 时取各专业需要人数之和，另加每名库外专家（标明市外的库外专家按跨市计）。抽取前不知道会抽到谁：
+    库内专家按任务地点计，假定没有公职人员本单位、没有同日多项；抽到市外专家时实际报酬会多出住宿和伙食，任务完成后
+    预算按实际报酬计（services.fees）。标准缺失时抛 FeeError（同 `fee_lines`）。"""
+    externals: list[dict] = []
     if n_experts is None:
-        n_experts = _needed_experts(request)
+        externals = external_experts_of(request)
+        n_experts = _needed_experts(request) - len(externals)
     if isinstance(n_experts, bool) or not isinstance(n_experts, int) or n_experts < 0:
         raise FeeError(f"专家人数应为非负整数，当前为“{n_experts}”")
     pol = _policy_for(policy, request)
     worked = _worked_days({"id": "—", "expert_id": "—"}, request)
-    parts = _group_parts(worked, _Rates(pol), bool(request.get("outside_city")))
-    return sum((p.amount for p in parts), ZERO) * n_experts
+    rates = _Rates(pol)
+    away = request.get("outside_city") is True
+
+    def each(outside: bool) -> Decimal:
+        return sum((p.amount for p in _group_parts(worked, rates, outside)), ZERO)
+
+    total = each(away) * n_experts
+    for x in externals:
+        total += each(away or x["is_out_of_city"])
+    return total
 
 
 @dataclass(frozen=True)

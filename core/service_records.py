@@ -72,7 +72,8 @@ def check_completion(request: Mapping[str, Any], accepted: Iterable[Mapping[str,
     （每条 {"id", "expert_id", "start"?, "end"?}）；days 给每条委派的实际工作天数（键可为整数或其文字），每名专家
     都要填、不能多填，天数为正整数且不超过该委派起止日期含首尾的天数；completed_on（默认 today）不能早于任务结束日、
     不能晚于 today；主要工作事项记录不能为空。一次列出全部问题（ValidationError，字段键 "days.<委派id>" 等），
-    消息点名专家：“张三：实际工作天数应为正整数（至少1天），当前为“0””。
+    消息点名专家：“张三：实际工作天数应为正整数（至少1天），当前为“0””。库外专家（JC 第十一条）没有委派记录：由调用方
+    以 {"id": "库外1", "expert_id": "库外1"} 这样的行放进 accepted，天数照样检查，返回的 days 里键为“库外1”。
     """
     status = request.get("status")
     if status != "已委派":

@@ -12,7 +12,7 @@ from core import vocab
 from core.auth import can
 from core.errors import DomainError
 from core.fees import money
-from pages._ui import current_user, get_context, perform, show_error, show_flash
+from pages._ui import current_user, download, get_context, perform, show_error, show_flash
 from services import fees, settings
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -80,11 +80,12 @@ else:
                     "计酬天数": ln.days, "标准版本": "、".join(p.rate_version for p in ln.parts),
                     "合计": money(ln.amount), "计算过程": ln.working} for ln in found]), hide_index=True, width="stretch")
         d1, d2 = st.columns(2)
-        d1.download_button("下载 Excel 明细", lambda: fees.statement_xlsx(ctx, user, kind, period)[1],
-                           file_name=fees.statement_filename(policy, kind, period, user, ".xlsx"), mime=fees.XLSX,
-                           key="fees_dl_xlsx")
-        d2.download_button("下载劳务报酬结算表（Word）", lambda: fees.statement_docx(ctx, user, kind, period)[1],
-                           file_name=fees.statement_filename(policy, kind, period, user, ".docx"), mime=DOCX, key="fees_dl_docx")
+        download("下载 Excel 明细", lambda: fees.statement_xlsx(ctx, user, kind, period)[1], container=d1,
+                 file_name=fees.statement_filename(policy, kind, period, user, ".xlsx"), mime=fees.XLSX,
+                 key=f"fees_dl_xlsx_{kind}_{period}")
+        download("下载劳务报酬结算表（Word）", lambda: fees.statement_docx(ctx, user, kind, period)[1], container=d2,
+                 file_name=fees.statement_filename(policy, kind, period, user, ".docx"), mime=DOCX,
+                 key=f"fees_dl_docx_{kind}_{period}")
 
 # --- 预算 -----------------------------------------------------------------------------------------------------
 st.subheader(f"{year}年预算执行情况")

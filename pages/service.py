@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.auth import can
 from core.workdays import deadline_rule_text
-from pages._ui import current_user, get_context, perform, show_flash
+from pages._ui import current_user, download, get_context, perform, show_flash
 from services import calendar, evaluations, settings
 
 ctx = get_context()
@@ -52,13 +52,19 @@ if "登记完成" in tabs:
             rid = st.selectbox("任务", list(todo), format_func=lambda i: task_label(todo[i]), key="service_finish_task")
             people = [p for p in evaluations.participants(ctx, rid) if p["status"] == "已接受"]
             span = (date.fromisoformat(todo[rid]["end"]) - date.fromisoformat(todo[rid]["start"])).days + 1
-            with st.form("service_finish"):
+            # Every widget below belongs to task rid (or to one of its assignments): switching the task never shows
+            # or submits another task's text.
+            with st.form(f"service_finish_{rid}"):
                 st.caption(f"实际工作天数：正整数，不超过任务起止日期的 {span} 天；劳务报酬据此计算。")
-                days = {p["assignment_id"]: st.number_input(f"{p['name']} 实际工作天数", min_value=0, max_value=366,
-                                                            value=span, step=1, key=f"service_days_{p['assignment_id']}")
-                        for p in people}
-                summary = st.text_area("主要工作事项记录", key="service_summary")
-                on = st.date_input("完成日期", value=ctx.today(), key="service_completed_on", format="YYYY-MM-DD")
+                days = {}
+                for p in people:
+                    who = f"{p['name']}（库外专家）" if p["external"] else p["name"]
+                    key = (f"service_days_{rid}_{p['expert_id']}" if p["external"]
+                           else f"service_days_{p['assignment_id']}")
+                    days[p["expert_id"] if p["external"] else p["assignment_id"]] = st.number_input(
+                        f"{who} 实际工作天数", min_value=0, max_value=366, value=span, step=1, key=key)
+                summary = st.text_area("主要工作事项记录", key=f"service_summary_{rid}")
+                on = st.date_input("完成日期", value=ctx.today(), key=f"service_completed_on_{rid}", format="YYYY-MM-DD")
                 if st.form_submit_button("登记完成", type="primary"):
                     perform(lambda: evaluations.complete_task(ctx, user, rid, days=days, work_summary=summary,
                                                               completed_on=on), "已登记任务完成")
@@ -86,11 +92,14 @@ with tabs["服务评价"]:
         if existing:
             st.info(f"已于 {existing['filed_on']} 评价" + ("（逾期报送）" if existing.get("late") else "")
                     + "；再次保存即更正，原记录留在审计日志中。")
-        with st.form("service_evaluate"):
+        # Keyed by the task (and expert): another task's ratings and text never carry over (issue 10 item 1).
+        with st.form(f"service_evaluate_{rid}"):
             ratings = []
             for p in people:
                 old = before.get(str(p["expert_id"]), {})
-                st.markdown(f"**{p['name']}**（实际工作 {p['days_worked']} 天）")
+                eid = f"{rid}_{p['expert_id']}"
+                st.text(f"{p['name']}{'（库外专家，' + p['unit'] + '）' if p['external'] else ''}"
+                        f"（实际工作 {p['days_worked'] or '—'} 天）")
                 row = {"expert_id": p["expert_id"]}
                 if ev.indicators:
                     picked = {}
@@ -100,24 +109,24 @@ with tabs["服务评价"]:
                         value = (old.get("indicators") or {}).get(str(ind.number), ind.options[0])
                         picked[str(ind.number)] = st.radio(f"{ind.number}.{ind.text}", ind.options, horizontal=True,
                                                            index=list(ind.options).index(value) if value in ind.options else 0,
-                                                           key=f"service_ind_{p['expert_id']}_{ind.number}")
+                                                           key=f"service_ind_{eid}_{ind.number}")
                     row["indicators"] = picked
                 overall = old.get("overall")
                 row["overall"] = st.radio("总体评价" if ev.indicators else "对专家工作情况评价", ev.ratings, horizontal=True,
                                           index=list(ev.ratings).index(overall) if overall in ev.ratings else None,
-                                          key=f"service_overall_{p['expert_id']}")
+                                          key=f"service_overall_{eid}")
                 row["reason"] = st.text_input(
                     f"{ev.reason_field}（评为{'、'.join(ev.reason_required_for)}时必填）", old.get("reason", ""),
-                    key=f"service_reason_{p['expert_id']}")
+                    key=f"service_reason_{eid}")
                 ratings.append(row)
             data = {"ratings": ratings}
             if ev.indicators:
                 data["meaningful_items"] = st.text_area(
                     f"专家认为提供服务有意义的事项（{ev.meaningful_items_min}–{ev.meaningful_items_max}项，每行一项）",
-                    "\n".join(existing.get("meaningful_items") or []), key="service_items").splitlines()
+                    "\n".join(existing.get("meaningful_items") or []), key=f"service_items_{rid}").splitlines()
                 data["work_record"] = st.text_area("主要工作事项记录",
                                                    existing.get("work_record") or finished[rid].get("work_summary", ""),
-                                                   key="service_work_record")
+                                                   key=f"service_work_record_{rid}")
             if ev.uniform_rule:
                 st.caption(ev.uniform_rule.source)
             if st.form_submit_button("保存评价", type="primary"):
@@ -136,14 +145,17 @@ if "工作记录卡" in tabs:
         else:
             rid = st.selectbox("任务", list(done), format_func=lambda i: task_label(done[i]), key="service_card_task")
             cards = {c["assignment_id"]: c for c in evaluations.work_cards_of(ctx, rid)}
-            people = {p["assignment_id"]: p for p in evaluations.participants(ctx, rid) if p["status"] == "已完成"}
-            aid = st.selectbox("专家", list(people), key="service_card_expert",
+            people = {p["assignment_id"]: p for p in evaluations.participants(ctx, rid)
+                      if p["status"] == "已完成" and not p["external"]}
+            aid = st.selectbox("专家", list(people), key=f"service_card_expert_{rid}",
                                format_func=lambda a: people[a]["name"] + ("（已交回）" if a in cards else "（未交回）"))
             old = cards.get(aid, {})
-            with st.form("service_card"):
-                matter = st.text_input("工作事项", old.get("matter") or done[rid].get("matter", ""), key="service_card_matter")
-                situation = st.text_area("工作情况", old.get("situation", ""), key="service_card_situation")
-                returned = st.date_input("交回日期", value=ctx.today(), key="service_card_returned", format="YYYY-MM-DD")
+            with st.form(f"service_card_{aid}"):
+                matter = st.text_input("工作事项", old.get("matter") or done[rid].get("matter", ""),
+                                       key=f"service_card_matter_{aid}")
+                situation = st.text_area("工作情况", old.get("situation", ""), key=f"service_card_situation_{aid}")
+                returned = st.date_input("交回日期", value=ctx.today(), key=f"service_card_returned_{aid}",
+                                         format="YYYY-MM-DD")
                 if st.form_submit_button("登记工作记录卡", type="primary"):
                     perform(lambda: evaluations.record_work_card(ctx, user, aid, {
                         "matter": matter, "situation": situation, "returned_on": returned}), "已登记工作记录卡")
@@ -156,8 +168,8 @@ if "技术帮扶" in tabs:
         if office:
             for report in evaluations.urgent_reports(ctx):
                 with st.form(f"service_ack_{report['id']}"):
-                    st.error(f"停产撤人报告（{report['urgent_report']['reported_on']}，{report['enterprise']}，"
-                             f"{report['id']}号帮扶记录）：{report['urgent_report']['content']}")
+                    st.error(f"停产撤人报告（{report['urgent_report']['reported_on']}，{report['id']}号帮扶记录）")
+                    st.text(f"{report['enterprise']}：{report['urgent_report']['content']}")
                     action = st.text_input(f"{section.report_to}采取的措施（第十七条）", key=f"service_ack_action_{report['id']}")
                     if st.form_submit_button("登记处理措施"):
                         perform(lambda r=report, a=action: evaluations.acknowledge_urgent(ctx, user, r["id"], a),
@@ -173,21 +185,24 @@ if "技术帮扶" in tabs:
                                             "移交日期": x.get("handed_over_on") or "",
                                             "停产撤人": ("已处理" if x.get("acknowledged") else "待处理") if x.get("urgent") else ""}
                                            for x in records]), hide_index=True, width="stretch")
-            with st.form("service_urgent"):
+            with st.form(f"service_urgent_{rid}"):
                 st.markdown("**停产撤人报告（第十六条）**")
-                content = st.text_area("发现的重大风险隐患及已责令停止作业、撤出人员的情况", key="service_urgent_content")
+                content = st.text_area("发现的重大风险隐患及已责令停止作业、撤出人员的情况",
+                                       key=f"service_urgent_content_{rid}")
                 if st.form_submit_button(f"报告{section.report_to}"):
                     perform(lambda: evaluations.report_urgent(ctx, user, rid, content), "已登记停产撤人报告，已提醒专家管理办公室")
             if office:
-                with st.form("service_help"):
+                with st.form(f"service_help_{rid}"):
                     st.markdown("**问题隐患及建议书面移交企业（第十八条）**")
                     targets = active[rid].get("target_enterprises") or [""]
                     choices = {0: "新建一条"} | {x["id"]: f"补全{x['id']}号（{x['enterprise']}）" for x in records}
-                    target = st.selectbox("记录", list(choices), format_func=choices.get, key="service_help_target")
-                    enterprise = st.text_input("被帮扶企业", targets[0], key="service_help_enterprise")
-                    problems = st.text_area("所发现的问题隐患（每行一条）", key="service_help_problems")
-                    suggestions = st.text_area("整改建议（每行一条，与上面的问题逐行对应）", key="service_help_suggestions")
-                    handed = st.date_input("移交日期", value=ctx.today(), key="service_help_handed", format="YYYY-MM-DD")
+                    target = st.selectbox("记录", list(choices), format_func=choices.get, key=f"service_help_target_{rid}")
+                    enterprise = st.text_input("被帮扶企业", targets[0], key=f"service_help_enterprise_{rid}")
+                    problems = st.text_area("所发现的问题隐患（每行一条）", key=f"service_help_problems_{rid}")
+                    suggestions = st.text_area("整改建议（每行一条，与上面的问题逐行对应）",
+                                               key=f"service_help_suggestions_{rid}")
+                    handed = st.date_input("移交日期", value=ctx.today(), key=f"service_help_handed_{rid}",
+                                           format="YYYY-MM-DD")
                     if st.form_submit_button("登记帮扶记录", type="primary"):
                         lines, advice = problems.splitlines(), suggestions.splitlines()
                         items = [{"problem": p, "suggestion": advice[i] if i < len(advice) else ""}
@@ -205,4 +220,4 @@ with tabs["表格下载"]:
     else:
         rid = st.selectbox("任务", list(done), format_func=lambda i: task_label(done[i]), key="service_forms_task")
         for n, (title, filename, build) in enumerate(evaluations.forms_for_task(ctx, rid)):
-            st.download_button(f"下载{title}", build, file_name=filename, key=f"service_dl_{n}", mime=DOCX)
+            download(f"下载{title}", build, file_name=filename, key=f"service_dl_{rid}_{n}", mime=DOCX)

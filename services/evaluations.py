@@ -18,6 +18,7 @@ from core.errors import DomainError, NotFoundError, PermissionDenied, Validation
 from core.evaluation import check_jc_evaluation, check_yq_rating, evaluation_deadline, may_evaluate, overdue, \
     yq_consequence
 from core.expert import parse_date
+from core.fees import EXTERNAL_STATUSES, external_experts_of, is_external_key
 from core.forms_service_records import assistance_letter_context, jc_fj8_context, yq_fb6_context
 from core.dispatch import same_department
 from core.service_records import (check_acknowledgement, check_assistance, check_completion, check_urgent_report,
@@ -80,7 +81,9 @@ def _assignments(ctx, request_id: int, statuses: tuple[str, ...]) -> list[dict]:
 
 def participants(ctx: AppContext, request_id: int) -> list[dict]:
     """参与任务的专家（已完成的委派；尚未登记完成时为已接受的），每人 {"assignment_id", "expert_id", "name",
-    "specialty", "start", "end", "days_worked", "status"}，按委派顺序。"""
+    "specialty", "start", "end", "days_worked", "status", "external", "unit"}，按委派顺序；其后是申请里经批准聘请的
+    库外专家（JC 第十一条，任务已委派或已完成时）：没有委派记录，assignment_id 为 None，expert_id 为“库外1”这样的
+    标识（core.fees.external_key），external 为 True，天数取申请的 external_days，状态随任务（已接受 / 已完成）。"""
     rows = _assignments(ctx, request_id, ("已接受", DONE))
     experts = _repo(ctx, EXPERTS)
     out = []
@@ -88,7 +91,15 @@ def participants(ctx: AppContext, request_id: int) -> list[dict]:
         e = experts.get(a["expert_id"]) or {}
         out.append({"assignment_id": a["id"], "expert_id": a["expert_id"], "name": e.get("name", f"专家{a['expert_id']}"),
                     "specialty": a.get("specialty", ""), "start": a.get("start"), "end": a.get("end"),
-                    "days_worked": a.get("days_worked"), "status": a["status"]})
+                    "days_worked": a.get("days_worked"), "status": a["status"], "external": False,
+                    "unit": e.get("unit", "")})
+    req = _repo(ctx, REQUESTS).get(request_id) or {}
+    if req.get("status") in EXTERNAL_STATUSES:
+        status = DONE if req.get("status") == DONE else "已接受"
+        for x in external_experts_of(req):
+            out.append({"assignment_id": None, "expert_id": x["key"], "name": x["name"] or x["key"],
+                        "specialty": "", "start": req.get("start"), "end": req.get("end"),
+                        "days_worked": x["days_worked"], "status": status, "external": True, "unit": x["unit"]})
     return out
 
 
@@ -127,15 +138,22 @@ def complete_task(ctx: AppContext, actor: User, request_id: int, *, days: dict, 
     _require_record(actor)
     req = _request(ctx, request_id)
     accepted = _assignments(ctx, request_id, ("已接受",))
-    names = {p["expert_id"]: p["name"] for p in participants(ctx, request_id)}
+    people = participants(ctx, request_id)
+    names = {p["expert_id"]: p["name"] + ("（库外专家）" if p["external"] else "") for p in people}
+    # 库外专家（JC 第十一条）没有委派记录：以“库外1”这样的标识填天数，记在申请的 external_days 上。
+    accepted += [{"id": p["expert_id"], "expert_id": p["expert_id"]} for p in people if p["external"]]
     checked = check_completion(req, accepted, days, work_summary, completed_on, ctx.today(), names)
+    external_days = {k: n for k, n in checked["days"].items() if is_external_key(k)}
     for assignment_id, n in checked["days"].items():
+        if assignment_id in external_days:
+            continue
         _repo(ctx, ASSIGNMENTS).update(assignment_id, {"status": DONE, "days_worked": n}, actor=actor.username,
                                        action="登记实际工作天数")
-    return _repo(ctx, REQUESTS).update(request_id, {"status": DONE, "completed_on": checked["completed_on"],
-                                                    "completed_by": actor.username,
-                                                    "work_summary": checked["work_summary"]},
-                                       actor=actor.username, action="登记任务完成")
+    changes = {"status": DONE, "completed_on": checked["completed_on"], "completed_by": actor.username,
+               "work_summary": checked["work_summary"]}
+    if external_days:
+        changes["external_days"] = external_days
+    return _repo(ctx, REQUESTS).update(request_id, changes, actor=actor.username, action="登记任务完成")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -165,9 +183,15 @@ def _jc_ratings(data: dict, people: list[dict], req: dict, policy) -> dict:
         raise ValidationError(errors + list(exc.errors)) from None
     if errors:
         raise ValidationError(errors)
-    ratings = [{"expert_id": r["expert_id"], "name": r["name"] or names.get(str(r["expert_id"]), ""),
-                "overall": r["overall"], "indicators": r["indicators"], "reason": r["remark"]}
-               for r in checked["ratings"]]
+    external = {str(p["expert_id"]): p for p in people if p["external"]}
+    ratings = []
+    for r in checked["ratings"]:
+        row = {"expert_id": r["expert_id"], "name": names.get(str(r["expert_id"])) or r["name"],
+               "overall": r["overall"], "indicators": r["indicators"], "reason": r["remark"]}
+        x = external.get(str(r["expert_id"]))
+        if x is not None:  # 库外专家（JC 第十一条）：没有专家编号，评价以标识、姓名和单位记
+            row.update(external=True, unit=x["unit"])
+        ratings.append(row)
     return {"ratings": ratings, "meaningful_items": checked["meaningful_items"], "work_record": work_record}
 
 
@@ -363,7 +387,7 @@ def overdue_evaluations(ctx: AppContext, user: User) -> list[dict]:
             if today <= due:
                 continue
             for p in participants(ctx, r["id"]):
-                if p["status"] == DONE and p["assignment_id"] not in returned:
+                if p["status"] == DONE and not p["external"] and p["assignment_id"] not in returned:
                     rows.append({"request_id": r["id"], "department": r.get("department", ""),
                                  "matter": r.get("matter", ""), "end": r["end"], "deadline": due.isoformat(),
                                  "days_overdue": (today - due).days, "overdue": True,
@@ -507,8 +531,8 @@ def _render(policy, form_id: str, context: dict, *parts: str) -> tuple[str, byte
 
 
 def _people_for_form(ctx, request_id: int) -> list[dict]:
-    return [{"id": p["expert_id"], "name": p["name"], "days_worked": p["days_worked"]}
-            for p in participants(ctx, request_id)]
+    return [{"id": p["expert_id"], "name": p["name"] + ("（库外专家）" if p["external"] else ""),
+             "days_worked": p["days_worked"]} for p in participants(ctx, request_id)]
 
 
 def jc_fj8_form(ctx: AppContext, request_id: int) -> tuple[str, bytes]:
@@ -577,7 +601,7 @@ def forms_for_task(ctx: AppContext, request_id: int) -> list[tuple[str, str, obj
         out.append(("使用委派单（附表五，含评价）", f"附表五_使用委派单_评价_{request_id}.docx",
                     lambda: dispatch_slip_with_ratings(ctx, request_id)[1]))
     if policy.evaluations.work_record_form_id:
-        for p in participants(ctx, request_id):
+        for p in (p for p in participants(ctx, request_id) if not p["external"]):
             out.append((f"工作记录卡（附表六）·{p['name']}", f"附表六_工作记录卡_{p['name']}_{request_id}.docx",
                         lambda aid=p["assignment_id"]: work_card_form(ctx, aid)[1]))
     if getattr(policy, "assistance", None) is not None:

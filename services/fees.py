@@ -109,7 +109,7 @@ def _all_lines(ctx: AppContext, policy: Any, reqs: list[dict]) -> list[FeeLine]:
     expert's tasks, whoever asked for them."""
     ids = {r["id"] for r in reqs}
     asgs = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("request_id") in ids and a.get("status") in ("已接受", "已完成"))
-    if not asgs:
+    if not asgs and not any(r.get("external_experts") for r in reqs):
         return []
     wanted = {a.get("expert_id") for a in asgs}
     exps = _repo(ctx, EXPERTS).search(lambda e: e.get("id") in wanted)
@@ -184,7 +184,7 @@ def statement_xlsx_bytes(stmt: Statement, found: list[FeeLine], policy: Any, *, 
             "计酬天数", "劳务报酬（元）", "跨市住宿费（元）", "伙食补助费（元）", "合计（元）"]
     rows = []
     for r in stmt.rows:
-        key = "" if stmt.kind == "department" else str(r.key)
+        key = "" if stmt.kind == "department" else "库外" if isinstance(r.key, tuple) else str(r.key)
         rows.append([r.label, key, r.start, r.end, r.lines, r.experts, r.tasks, r.days_worked, r.days, r.labour,
                      r.lodging, r.meals, r.amount])
     t = stmt.total

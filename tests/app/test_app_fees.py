@@ -6,9 +6,9 @@ from datetime import timedelta
 from core import vocab
 from services import dispatch, experts, fees, settings
 from services.context import build_context
-from tests.app.conftest import click, logged_in, texts
+from tests.app.conftest import build_download, click, logged_in, offered_downloads, texts
 from tests.conftest import ADMIN, LEADER, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 SPEC = "1.3"
 COAL = "煤矿安全监管综合科"
@@ -31,7 +31,7 @@ def finished_task(ctx, department=COAL, day=None):
     policy = settings.active_policy(ctx)
     if not ctx.store.collection("experts").all():
         for i in range(4):
-            experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[SPEC], state="在库",
+            seed_expert(ctx, OFFICE, make_expert(policy, specialties=[SPEC], state="在库",
                                                            term_start="2025-01-01", term_end="2099-12-31",
                                                            unit=f"某单位{i}"))
     for dept in (COAL, CHEM):
@@ -70,8 +70,9 @@ def test_the_office_sees_the_statement_with_its_working_and_downloads_jc_f1(app_
     assert not at.exception
     rows = table(at, "计酬天数")
     assert list(rows["合计"]) == ["300.00", "300.00"]  # 1 expert × 1 day × 300, and the total row
-    labels = [b.label for b in at.get("download_button")]
-    assert labels == ["下载 Excel 明细", "下载劳务报酬结算表（Word）"]
+    assert offered_downloads(at) == ["生成 Excel 明细", "生成劳务报酬结算表（Word）"]
+    build_download(at, "下载 Excel 明细")
+    build_download(at, "下载劳务报酬结算表（Word）")
     at.radio(key="fees_kind").set_value("expert").run()
     assert not at.exception and list(table(at, "计酬天数")["合计"]) == ["300.00", "300.00"]
 
@@ -127,7 +128,7 @@ def test_yangquan_without_local_rates_shows_the_message_instead_of_amounts_yq_f1
     at = logged_in(page="pages/fees.py")
     assert not at.exception
     assert any("阳泉市劳务报酬标准由本地设置，请先在政策中填写" in w.value for w in at.warning)
-    assert not at.get("download_button")
+    assert not at.get("download_button") and not offered_downloads(at)
 
 
 def test_a_leader_sees_fees_and_budgets_but_cannot_change_them(app_ctx):

@@ -5,9 +5,9 @@ the real clock the app runs on."""
 from core import vocab
 from services import evaluations, experts, settings
 from services.context import build_context
-from tests.app.conftest import click, logged_in, texts
+from tests.app.conftest import build_download, click, logged_in, offered_downloads, texts
 from tests.conftest import ADMIN, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 from tests.unit.test_evaluations_service import make_dispatched
 
 DEPT_NAME = "煤矿安全监管综合科"
@@ -22,7 +22,7 @@ def task(ctx, count=2):
     policy = settings.active_policy(ctx)
     spec = policy.taxonomy.all_specialty_codes()[0]
     for i in range(count):
-        experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", term_start="2025-01-01",
+        seed_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", term_start="2025-01-01",
                                                        term_end="2028-12-31", unit=f"某单位{i}"))
     return make_dispatched(ctx, Clock(), start=START, end=END, count=count, department=DEPT_NAME)
 
@@ -38,7 +38,7 @@ def test_the_office_finishes_a_task_with_days_per_expert(app_ctx, data_dir):
     rid = task(app_ctx)
     at = logged_in(page="pages/service.py")
     assert not at.exception
-    at.text_area(key="service_summary").input("检查通风系统")
+    at.text_area(key=f"service_summary_{rid}").input("检查通风系统")
     people = evaluations.participants(app_ctx, rid)
     at.number_input(key=f"service_days_{people[0]['assignment_id']}").set_value(2)
     click(at, "登记完成")
@@ -51,7 +51,7 @@ def test_the_office_finishes_a_task_with_days_per_expert(app_ctx, data_dir):
 def test_zero_days_are_refused_on_the_page_and_nothing_saved(app_ctx, data_dir):
     rid = task(app_ctx)
     at = logged_in(page="pages/service.py")
-    at.text_area(key="service_summary").input("检查")
+    at.text_area(key=f"service_summary_{rid}").input("检查")
     first = evaluations.participants(app_ctx, rid)[0]
     at.number_input(key=f"service_days_{first['assignment_id']}").set_value(0)
     click(at, "登记完成")
@@ -66,10 +66,10 @@ def test_a_department_evaluates_its_task_jc_v1(app_ctx, data_dir):
     assert not at.exception
     assert "登记完成" not in [b.label for b in at.button]
     people = evaluations.participants(app_ctx, rid)
-    at.radio(key=f"service_overall_{people[0]['expert_id']}").set_value("优")
-    at.radio(key=f"service_overall_{people[1]['expert_id']}").set_value("良")
-    at.text_input(key=f"service_reason_{people[0]['expert_id']}").input("发现重大隐患")
-    at.text_area(key="service_items").input("发现主扇风机隐患")
+    at.radio(key=f"service_overall_{rid}_{people[0]['expert_id']}").set_value("优")
+    at.radio(key=f"service_overall_{rid}_{people[1]['expert_id']}").set_value("良")
+    at.text_input(key=f"service_reason_{rid}_{people[0]['expert_id']}").input("发现重大隐患")
+    at.text_area(key=f"service_items_{rid}").input("发现主扇风机隐患")
     click(at, "保存评价")
     assert not at.exception
     saved = evaluations.evaluation_of(build_context(data_dir), rid)
@@ -81,8 +81,8 @@ def test_excellent_without_a_reason_is_refused_on_the_page_jc_v1(app_ctx, data_d
     rid = finished(app_ctx)
     at = logged_in(vocab.ROLE_DEPARTMENT, page="pages/service.py", department=DEPT_NAME)
     for p in evaluations.participants(app_ctx, rid):
-        at.radio(key=f"service_overall_{p['expert_id']}").set_value("优")
-    at.text_area(key="service_items").input("事项")
+        at.radio(key=f"service_overall_{rid}_{p['expert_id']}").set_value("优")
+    at.text_area(key=f"service_items_{rid}").input("事项")
     click(at, "保存评价")
     assert not at.exception
     assert "备注" in texts(at)
@@ -113,7 +113,8 @@ def test_the_office_downloads_the_forms_of_a_finished_task(app_ctx):
     finished(app_ctx)
     at = logged_in(page="pages/service.py")
     assert not at.exception
-    assert [b.label for b in at.get("download_button")] == ["下载服务质量登记表（附件8）"]
+    assert offered_downloads(at) == ["生成服务质量登记表（附件8）"]
+    build_download(at, "下载服务质量登记表（附件8）")
 
 
 def yq(ctx):
@@ -126,28 +127,28 @@ def test_yangquan_rating_work_card_and_assistance_on_the_page_yq_v1(app_ctx, dat
     at = logged_in(page="pages/service.py")
     assert not at.exception
     people = evaluations.participants(app_ctx, rid)
-    at.radio(key=f"service_overall_{people[0]['expert_id']}").set_value("较差")
-    at.radio(key=f"service_overall_{people[1]['expert_id']}").set_value("良好")
+    at.radio(key=f"service_overall_{rid}_{people[0]['expert_id']}").set_value("较差")
+    at.radio(key=f"service_overall_{rid}_{people[1]['expert_id']}").set_value("良好")
     click(at, "保存评价")
     assert "书面说明" in texts(at)
-    at.text_input(key=f"service_reason_{people[0]['expert_id']}").input("未按时到岗")
+    at.text_input(key=f"service_reason_{rid}_{people[0]['expert_id']}").input("未按时到岗")
     click(at, "保存评价")
     assert not at.exception
     ctx = build_context(data_dir)
     assert [r["overall"] for r in evaluations.evaluation_of(ctx, rid)["ratings"]] == ["较差", "良好"]
     assert [e["kind"] for e in ctx.store.collection("events").all()] == ["提醒谈话"]
-    at.text_area(key="service_card_situation").input("检查3处")
+    at.text_area(key=f"service_card_situation_{people[0]['assignment_id']}").input("检查3处")
     click(at, "登记工作记录卡")
     assert not at.exception
     assert len(build_context(data_dir).store.collection("work_records").all()) == 1
-    at.text_area(key="service_help_problems").input("风门失修\n瓦斯探头失效")
-    at.text_area(key="service_help_suggestions").input("修复\n更换")
+    at.text_area(key=f"service_help_problems_{rid}").input("风门失修\n瓦斯探头失效")
+    at.text_area(key=f"service_help_suggestions_{rid}").input("修复\n更换")
     click(at, "登记帮扶记录")
     assert not at.exception
     record = build_context(data_dir).store.collection("assistance").all()[0]
     assert record["items"] == [{"problem": "风门失修", "suggestion": "修复"}, {"problem": "瓦斯探头失效", "suggestion": "更换"}]
-    labels = [b.label for b in at.get("download_button")]
-    assert "下载使用委派单（附表五，含评价）" in labels and "下载帮扶问题移交书·某煤业公司" in labels
+    labels = offered_downloads(at)
+    assert "生成使用委派单（附表五，含评价）" in labels and "生成帮扶问题移交书·某煤业公司" in labels
 
 
 def test_a_stop_work_report_is_flagged_on_home_until_the_office_acts(app_ctx, data_dir):
@@ -155,7 +156,7 @@ def test_a_stop_work_report_is_flagged_on_home_until_the_office_acts(app_ctx, da
     rid = task(app_ctx)
     dept = logged_in(vocab.ROLE_DEPARTMENT, page="pages/service.py", department=DEPT_NAME)
     assert not dept.exception
-    dept.text_area(key="service_urgent_content").input("主井提升机制动失效，已责令停止作业并撤出人员")
+    dept.text_area(key=f"service_urgent_content_{rid}").input("主井提升机制动失效，已责令停止作业并撤出人员")
     click(dept, "报告市安委办")
     assert not dept.exception
     home = logged_in()

@@ -18,7 +18,7 @@ from services import dispatch, experts, fees, users
 from services.context import User, build_context
 from tests.conftest import ADMIN
 from tests.e2e.conftest import download, wait_idle
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 pytestmark = pytest.mark.e2e
 
@@ -58,7 +58,7 @@ def seed(data_dir, start: date, end: date) -> int:
     policy = ctx.policies[POLICY_ID]
     fees.set_budget(ctx, ADMIN, DEPT, start.year, BUDGET, "年度专家劳务报酬预算")
     for i, name in enumerate(["甲一", "乙二", "丙三", "丁四"]):
-        experts.create_expert(ctx, ADMIN, make_expert(policy, name=f"专家{name}", specialties=[SPEC], state="在库",
+        seed_expert(ctx, ADMIN, make_expert(policy, name=f"专家{name}", specialties=[SPEC], state="在库",
                                                       term_start="2025-01-01", term_end="2028-12-31",
                                                       unit=f"测试单位{i}", is_public_servant=False))
     request_id, _ = dispatch.file_request(ctx, ADMIN, {
@@ -137,7 +137,7 @@ def test_finish_evaluate_print_fees_budget_and_statement_jc_v1_jc_f1_jc_f4_x_v1(
         expect(days).to_have_value("3")  # the task's span is the default
         days.fill("2")
         days.press("Tab")
-    keyed(page, "service_summary").locator("textarea").fill("检查主通风机和瓦斯抽采系统，发现隐患3处")
+    keyed(page, f"service_summary_{request_id}").locator("textarea").fill("检查主通风机和瓦斯抽采系统，发现隐患3处")
     page.get_by_role("button", name="登记完成").click()
     expect(page.get_by_text("已登记任务完成")).to_be_visible(timeout=30_000)
     wait_idle(page)
@@ -146,10 +146,10 @@ def test_finish_evaluate_print_fees_budget_and_statement_jc_v1_jc_f1_jc_f4_x_v1(
     page.get_by_role("tab", name="服务评价").click()
     expect(page.get_by_text("待评价 1 项")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("有 1 项评价或表格逾期未交")).to_have_count(0)
-    keyed(page, f"service_overall_{first}").get_by_text("优", exact=True).click()
-    keyed(page, f"service_reason_{first}").locator("input").fill("现场发现主扇风机重大隐患并提出整改方案")
-    keyed(page, f"service_overall_{second}").get_by_text("良", exact=True).click()
-    keyed(page, "service_items").locator("textarea").fill("发现主扇风机隐患\n提出瓦斯抽采整改方案")
+    keyed(page, f"service_overall_{request_id}_{first}").get_by_text("优", exact=True).click()
+    keyed(page, f"service_reason_{request_id}_{first}").locator("input").fill("现场发现主扇风机重大隐患并提出整改方案")
+    keyed(page, f"service_overall_{request_id}_{second}").get_by_text("良", exact=True).click()
+    keyed(page, f"service_items_{request_id}").locator("textarea").fill("发现主扇风机隐患\n提出瓦斯抽采整改方案")
     page.get_by_role("button", name="保存评价").click()
     expect(page.get_by_text("已保存评价")).to_be_visible(timeout=30_000)
     expect(page.get_by_text("（逾期报送）")).to_have_count(0)

@@ -12,7 +12,7 @@ from core.errors import DomainError, PermissionDenied, ValidationError
 from services import dispatch, evaluations, experts, settings
 from services.context import User
 from tests.conftest import ADMIN, LEADER, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 DEPT = User("dept", "科室丙", vocab.ROLE_DEPARTMENT, "煤矿安全监管综合科")
 OTHER_DEPT = User("dept2", "科室丁", vocab.ROLE_DEPARTMENT, "危险化学品安全监督管理科")
@@ -23,13 +23,13 @@ def at(clock, y, m, d):
 
 
 def use_yq(ctx):
-    settings.set_active_policy(ctx, ADMIN, "yangquan-2024")
+    settings.set_active_policy(ctx, ADMIN, "yangquan-2024", confirmed=True)
 
 
 def pool(ctx, n):
     policy = settings.active_policy(ctx)
     spec = policy.taxonomy.all_specialty_codes()[0]
-    return [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库",
+    return [seed_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库",
                                                            term_start="2025-01-01", term_end="2028-12-31",
                                                            unit=f"某单位{i}")) for i in range(n)]
 

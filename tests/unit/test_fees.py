@@ -196,7 +196,7 @@ def test_jc_f2_someone_not_a_public_servant_is_paid_even_for_their_own_unit():
     assert line.amount == D("600.00")
 
 
-def test_jc_f2_own_unit_matching_ignores_spaces_and_full_width_and_accepts_containment():
+def test_jc_f2_own_unit_matching_ignores_spaces_and_full_width_and_a_section_belongs_to_its_bureau():
     x = expert(unit="晋城市 应急管理局")
     assert is_own_unit(x, request(department="晋城市应急管理局安全技术科"))
     assert is_own_unit(x, request(department="安全技术科", unit="晋城市应急管理局"))

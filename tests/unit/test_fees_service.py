@@ -14,7 +14,7 @@ from core.fees import FeeError
 from services import dispatch, experts, fees, settings
 from services.context import User
 from tests.conftest import ADMIN, LEADER, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 COAL = "煤矿安全监管综合科"
 CHEM = "危险化学品安全监督管理科"
@@ -26,7 +26,7 @@ D = Decimal
 
 def pool(ctx, n=6):
     policy = settings.active_policy(ctx)
-    return [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[SPEC], state="在库",
+    return [seed_expert(ctx, OFFICE, make_expert(policy, specialties=[SPEC], state="在库",
                                                            term_start="2025-01-01", term_end="2028-12-31",
                                                            unit=f"某单位{i}")) for i in range(n)]
 
@@ -128,7 +128,7 @@ def test_yq_approval_has_no_budget_check_yq_f1(ctx):
     settings.set_active_policy(ctx, ADMIN, "yangquan-2024")
     policy = settings.active_policy(ctx)
     spec = policy.taxonomy.all_specialty_codes()[0]
-    experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", term_start="2025-01-01",
+    seed_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", term_start="2025-01-01",
                                                    term_end="2027-12-31", unit="单位甲"))
     request_id = dispatch.file_request(ctx, OFFICE, {
         "department": "安监科", "contact": "李四", "matter": "安全检查", "task_type": "安全生产",
