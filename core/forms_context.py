@@ -501,7 +501,8 @@ def review_sheet_context(expert: dict, application: dict | None, policy: Any, *,
                          specialty_label: SpecialtyLabel | None = None) -> dict:
     """附件4: one row per scoring item with its weight, 评分标准 text (from the profile), the points (derived
     ones computed, manual ones entered; a bonus shows as "6+5"), the rule behind them in 备注, the total
-    against the pass mark, and 审核意见 with the reviewer's date. Without a score sheet yet, the rows come
+    against the pass mark, and 审核意见 with the reviewer's date (and, when the applicant passed below the mark by
+    exception, the written reason, the approver and the approval date). Without a score sheet yet, the rows come
     from the profile with empty points, so the blank sheet can be printed for the interview."""
     scoring = getattr(policy, "scoring", None)
     if scoring is None:
@@ -533,6 +534,9 @@ def review_sheet_context(expert: dict, application: dict | None, policy: Any, *,
             lines.append({"key": item.key, "name": item.name, "weight": str(item.weight), "criteria": item.criteria,
                           "points": "", "remark": ""})
         pass_mark, total, total_remark = scoring.pass_mark, "", ""
+    exception = _pass_exception(review.get("exception") if sheet else None)
+    if exception["granted"]:
+        total_remark = f"低于{pass_mark}分，经{exception['approver_role']}批准例外通过"
     person = _person(expert, policy, specialty_label)
     return {
         "form_id": scoring.form_id,
@@ -549,7 +553,18 @@ def review_sheet_context(expert: dict, application: dict | None, policy: Any, *,
         "opinion": text(review.get("opinion")),
         "reviewer": text(review.get("reviewer")),
         "reviewed_on": cn_date_or_blank(review.get("reviewed_on")),
+        "exception": exception,
     }
+
+
+def _pass_exception(stored: Any) -> dict:
+    """低于分数线例外通过 as 附件4's 审核意见 prints it: `granted` (whether the paragraphs print at all), 理由,
+    批准人 with the profile's role, 批准日期. Every key is always there (empty without an exception), so the
+    template's fields are the same in every context."""
+    if not isinstance(stored, dict) or not text(stored.get("reason")):
+        return {"granted": False, "reason": "", "approver_role": "", "approved_by": "", "approved_on": ""}
+    return {"granted": True, "reason": text(stored.get("reason")), "approver_role": text(stored.get("approver_role")),
+            "approved_by": text(stored.get("approved_by")), "approved_on": cn_date_or_blank(stored.get("approved_on"))}
 
 
 # =========================================================================================================

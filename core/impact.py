@@ -438,6 +438,13 @@ def application_outcome(application: Mapping[str, Any], expert: Mapping[str, Any
             sheet = score_sheet(dict(expert), policy, manual=manual, bonuses=review.get("bonuses") or {})
         except DomainError as e:
             return ApplicationOutcome(status, None, scoring.pass_mark, UNDECIDED, f"原打分无法按本策略评分：{e}{extra}")
+        granted = review.get("exception")
+        if (not sheet.passed and isinstance(granted, Mapping) and scoring.pass_mark_is_guideline
+                and getattr(scoring, "below_pass_approval", None) and status == "符合"):
+            # a 例外通过 recorded at review (JC 附件4 原则上) still holds where the mark remains a guideline
+            return ApplicationOutcome(status, sheet.total, sheet.pass_mark, PASSED,
+                                      f"得分{sheet.total}分，低于{sheet.pass_mark}分，经{scoring.below_pass_approval}"
+                                      f"批准例外通过{extra}")
         if not sheet.passed:
             return ApplicationOutcome(status, sheet.total, sheet.pass_mark, FAILED,
                                       f"得分{sheet.total}分，低于{sheet.pass_mark}分{extra}")

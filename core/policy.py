@@ -512,7 +512,12 @@ class Scoring(_Section):
     form_id: Text = _f("条件审核意见表表单 id（附件4）")
     total_weight: PosInt = _f("各项权重之和应等于此数（100）")
     pass_mark: NonNegInt = _f("审核通过分数线（附件4：原则上低于70分不予审核通过）")
-    pass_mark_is_guideline: Flag = _f("分数线是否“原则上”：低于分数线仍可由审核人记录理由后通过")
+    pass_mark_is_guideline: Flag = _f("分数线是否“原则上”：true 时低于分数线可凭书面理由并经 below_pass_approval "
+                                      "批准后例外通过；false 时为硬性分数线，不设例外")
+    below_pass_approval: Text | None = _f(
+        "低于分数线例外通过的批准人（职务）：分数线为“原则上”时必填，其签批与理由一并印在附件4 审核意见栏；硬性分数线"
+        "不设例外，本项不起作用。JC 第八条(二)：附件4 由牵头科室形成，推荐须经牵头科室负责人和分管领导签字后"
+        "才送领导小组办公室，故审核阶段的例外由“分管领导”批准，领导小组随后仍审议整个拟定名单", default=None)
     quota_note: Text = _f("附件4 关于总量控制的原文（“同时要做好本行业专家总量控制”）")
     items: tuple[ScoreItem, ...] = _f("评分项，按附件4 顺序", min_length=1)
 
@@ -524,6 +529,9 @@ class Scoring(_Section):
             raise _FieldProblem("items", f"各项权重之和为 {total}，应为 {self.total_weight}")
         if self.pass_mark > self.max_score:
             raise _FieldProblem("pass_mark", f"分数线 {self.pass_mark} 高于满分 {self.max_score}")
+        if self.pass_mark_is_guideline and not self.below_pass_approval:
+            raise _FieldProblem("below_pass_approval",
+                                "分数线为“原则上”时须写明低于分数线例外通过由谁批准（如“分管领导”）")
         return self
 
     @property
@@ -892,6 +900,9 @@ class Dismissal(_Section):
     reminder_talk: Flag = _f(
         "可否以提醒谈话代替调整退出（YQ 第二十四条：由专家管理办公室对其进行提醒谈话或按程序调整退出专家库）",
         default=False)
+    conditions_reason_number: PosInt | None = _f(
+        "在库专家不再符合随时间变化的选聘条件（年龄超过上限）时提出解聘/清退建议所依据的情形序号"
+        "（JC 第九条(二)、YQ 第二十四条(十)）；省略表示只列出、不指定情形", default=None)
 
     @model_validator(mode="after")
     def _numbers(self):
@@ -1089,6 +1100,9 @@ class Policy(_Model):
         n = self.evaluations.escalation_dismissal_reason_number
         if n is not None and n not in numbers:
             raise _FieldProblem("evaluations.escalation_dismissal_reason_number", "不是解聘/清退情形中的序号")
+        n = self.dismissal.conditions_reason_number
+        if n is not None and n not in numbers:
+            raise _FieldProblem("dismissal.conditions_reason_number", "不是解聘/清退情形中的序号")
         return self
 
     def _check_intake(self) -> None:

@@ -20,20 +20,29 @@ Decisions (see the tests):
 - Missing or unusable record data for a computed item → `ValidationError` keyed by the expert field
   (education, title_level, years_in_field, enterprise_safety_years, specialties); reviewer entries are keyed by
   the score item key.
+- 低于分数线例外通过 (JC-A2, “原则上低于70分不予审核通过”): possible only when the profile marks the mark as a
+  guideline (`pass_mark_is_guideline`), and then only with a written reason (≥ 10 characters, not counting
+  spaces) and the approval of the person the profile names (`below_pass_approval`, JC 分管领导), by name and date.
+  A strict mark has no exception. A total that reaches the mark needs none: an exception sent with it is refused
+  (not silently dropped), so the record never carries an approval nobody needed. `ScoreSheet.passed` stays the
+  plain comparison with the mark; the exception is a separate record beside it.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Mapping
 
 from core.errors import DomainError, ValidationError
 from core.expert_fields import FIELDS_BY_KEY
 from core.numbers import whole_number
+from core.text import clean_text
 
 __all__ = [
     "ScoreLine", "ScoreSheet", "scoring_of", "manual_items", "derived_items", "item_range", "manual_help",
-    "derived_lines", "score_sheet", "ENTERPRISE_YEARS_FIELD",
+    "derived_lines", "score_sheet", "ENTERPRISE_YEARS_FIELD", "PassException", "exception_possible",
+    "below_pass_exception", "EXCEPTION_KEYS", "EXCEPTION_REASON_MIN", "EXCEPTION_REASON_MAX", "APPROVER_NAME_MAX",
 ]
 
 ENTERPRISE_YEARS_FIELD = "enterprise_safety_years"
@@ -83,7 +92,7 @@ class ScoreSheet:
 
     `max_score` is the sum of the weights (100); `max_score_with_bonus` adds every bonus (110). `passed` compares
     the total with the profile's pass mark; the mark is a guideline (“原则上”), so passing someone below it is a
-    service-level decision with a recorded reason, not this sheet's.
+    separate, recorded decision (`below_pass_exception`), not this sheet's.
     """
 
     policy_id: str
@@ -451,3 +460,113 @@ def score_sheet(expert: dict, policy: Any, *, manual: Mapping[str, Any],
                       passed=total >= scoring.pass_mark, max_score=scoring.max_score,
                       max_score_with_bonus=scoring.max_score_with_bonus)
 
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 低于分数线例外通过（附件4：原则上低于70分不予审核通过）— JC-A2
+# ---------------------------------------------------------------------------------------------------------------
+EXCEPTION_KEYS = ("reason", "approved_by", "approved_on")
+EXCEPTION_REASON_MIN = 10
+EXCEPTION_REASON_MAX = 500
+APPROVER_NAME_MAX = 30
+
+
+@dataclass(frozen=True)
+class PassException:
+    """例外通过: the written reason, who approved (the profile's role and the person's name) and when, with the
+    score and mark it was granted against."""
+
+    reason: str
+    approver_role: str
+    approved_by: str
+    approved_on: date
+    score: int
+    pass_mark: int
+
+    def to_dict(self) -> dict:
+        return {"reason": self.reason, "approver_role": self.approver_role, "approved_by": self.approved_by,
+                "approved_on": self.approved_on.isoformat(), "score": self.score, "pass_mark": self.pass_mark}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "PassException":
+        try:
+            return cls(reason=str(d["reason"]), approver_role=str(d["approver_role"]),
+                       approved_by=str(d["approved_by"]), approved_on=date.fromisoformat(str(d["approved_on"])),
+                       score=int(d["score"]), pass_mark=int(d["pass_mark"]))
+        except KeyError as e:
+            raise DomainError(f"例外通过记录不完整：缺少“{e.args[0]}”") from None
+        except (TypeError, ValueError):
+            raise DomainError("例外通过记录格式不正确，无法读取") from None
+
+
+def exception_possible(sheet: ScoreSheet, policy: Any) -> bool:
+    """True when `sheet` is below the mark and the profile's mark is a guideline with a named approver."""
+    scoring = scoring_of(policy)
+    return (not sheet.passed and bool(scoring.pass_mark_is_guideline)
+            and bool(getattr(scoring, "below_pass_approval", None)))
+
+
+def _approval_date(raw: Any, *, today: date, not_before: date | None, problems: _Problems) -> date | None:
+    if isinstance(raw, datetime):
+        day = raw.date()
+    elif isinstance(raw, date):
+        day = raw
+    elif isinstance(raw, str) and raw.strip():
+        try:
+            day = date.fromisoformat(raw.strip())
+        except ValueError:
+            problems.add("approved_on", f"批准日期应为日期（如 2026-06-20），而不是“{raw[:20]}”")
+            return None
+    else:
+        problems.add("approved_on", "请填写批准日期")
+        return None
+    if day > today:
+        problems.add("approved_on", f"批准日期不能晚于今天（{today.isoformat()}）")
+    elif not_before is not None and day < not_before:
+        problems.add("approved_on", f"批准日期不能早于申报日期（{not_before.isoformat()}）")
+    return day
+
+
+def below_pass_exception(sheet: ScoreSheet, policy: Any, raw: Mapping[str, Any] | None, *, today: date,
+                         not_before: date | None = None) -> PassException | None:
+    """The checked 例外通过 for a sheet below the pass mark, or None when none is asked for (`raw` is None).
+
+    `raw` may hold only `reason`, `approved_by` and `approved_on` (the approver's role comes from the profile,
+    never from input). Refused, with every problem in one ValidationError: a strict mark (no exception exists),
+    a total that already reaches the mark, unknown keys, a reason shorter than 10 characters (spaces not
+    counted) or longer than 500, a missing or over-long approver name, an approval date after `today` or
+    before `not_before` (the application date). Text is cleaned by core.text.clean_text.
+    """
+    if raw is None:
+        return None
+    scoring = scoring_of(policy)
+    mark = scoring.pass_mark
+    if not isinstance(raw, Mapping):
+        raise ValidationError(("exception", "例外通过的内容格式不正确"))
+    if not scoring.pass_mark_is_guideline or not getattr(scoring, "below_pass_approval", None):
+        raise ValidationError(("exception", f"本政策的分数线{mark}分为硬性规定，低于{mark}分不能例外通过"))
+    if sheet.passed:
+        raise ValidationError(("exception", f"总得分{sheet.total}分已达到{mark}分，无需例外通过，请取消例外通过"))
+    problems = _Problems()
+    for key in raw:
+        if key not in EXCEPTION_KEYS:
+            problems.add(str(key)[:40], f"例外通过不接受“{str(key)[:40]}”一项")
+    reason = approved_by = ""
+    try:
+        reason = clean_text(raw.get("reason"), field_label="例外通过理由", max_len=EXCEPTION_REASON_MAX,
+                            multiline=True, required=True, field_key="reason")
+        if len("".join(reason.split())) < EXCEPTION_REASON_MIN:
+            problems.add("reason", f"例外通过理由至少写{EXCEPTION_REASON_MIN}个字，说明为什么低于{mark}分仍予通过")
+    except ValidationError as e:
+        problems.errors.extend(e.errors)
+    role = scoring.below_pass_approval
+    try:
+        approved_by = clean_text(raw.get("approved_by"), field_label=f"批准人（{role}）姓名",
+                                 max_len=APPROVER_NAME_MAX, required=True, field_key="approved_by")
+    except ValidationError as e:
+        problems.errors.extend(e.errors)
+    day = _approval_date(raw.get("approved_on"), today=today, not_before=not_before, problems=problems)
+    if problems.errors:
+        raise ValidationError(problems.errors)
+    return PassException(reason=reason, approver_role=role, approved_by=approved_by, approved_on=day,
+                         score=sheet.total, pass_mark=mark)

@@ -6,8 +6,9 @@ import streamlit as st
 from core.eligibility import EligibilityResult
 from core.errors import DomainError
 from core.intake import declaration_questions
-from core.scoring import derived_lines, item_range, manual_help, manual_items, score_sheet
-from pages._ui import current_user, get_context, perform, show_error, show_flash
+from core.scoring import (APPROVER_NAME_MAX, EXCEPTION_REASON_MAX, EXCEPTION_REASON_MIN, derived_lines,
+                          exception_possible, item_range, manual_help, manual_items, score_sheet)
+from pages._ui import current_user, download, get_context, perform, show_error, show_flash
 from services import applications, experts, forms_service, settings
 
 ctx = get_context()
@@ -27,8 +28,32 @@ def form_downloads(expert: dict, app: dict, key: str) -> None:
         items.append(("条件审核意见表", lambda: forms_service.review_sheet_form(expert, app, policy,
                                                                       specialty_label=label)[1]))
     for col, (title, build) in zip(st.columns(len(items)), items):
-        col.download_button(f"下载{title}（Word）", build, file_name=f"{title}_{expert['name']}.docx",
-                            key=f"{key}_{title}", mime=DOCX)
+        download(f"下载{title}（Word）", build, file_name=f"{title}_{expert['name']}.docx",
+                 key=f"{key}_{title}", mime=DOCX, container=col)
+
+
+def below_pass_fields(sheet, app_id: int) -> dict | None:
+    """低于分数线例外通过 (附件4：原则上低于70分不予审核通过): under a guideline profile, the written reason and the
+    approval the profile names, keyed by the application; the exception is sent only when ticked. A strict mark
+    says that no exception exists."""
+    if sheet.passed:
+        return None
+    mark, approver = sheet.pass_mark, policy.scoring.below_pass_approval
+    if not exception_possible(sheet, policy):
+        st.caption(f"本政策的分数线 {mark} 分为硬性规定，低于 {mark} 分不能例外通过。")
+        return None
+    with st.expander(f"低于{mark}分例外通过"):
+        st.caption(f"附件4：原则上低于{mark}分不予审核通过。确需通过的，写明理由并经{approver}批准；"
+                   f"理由、批准人和批准日期印在附件4 审核意见栏，并记入操作日志。")
+        use = st.checkbox(f"经{approver}批准，按例外通过提交", key=f"review_{app_id}_exc_use")
+        reason = st.text_area(f"例外通过理由（至少{EXCEPTION_REASON_MIN}个字）", key=f"review_{app_id}_exc_reason",
+                              max_chars=EXCEPTION_REASON_MAX)
+        left, right = st.columns(2)
+        approved_by = left.text_input(f"批准人（{approver}）姓名", key=f"review_{app_id}_exc_by",
+                                      max_chars=APPROVER_NAME_MAX)
+        approved_on = right.date_input("批准日期", value=ctx.today(), max_value=ctx.today(),
+                                       key=f"review_{app_id}_exc_on", format="YYYY-MM-DD")
+    return {"reason": reason, "approved_by": approved_by, "approved_on": approved_on} if use else None
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -103,6 +128,7 @@ with tab_wait:
                 for bonus in (b for b in item.bonuses if b.method == "manual"):
                     bonuses[bonus.key] = st.checkbox(f"{bonus.label}（+{bonus.points}分）", key=f"review_{app_id}_{bonus.key}")
         filled = {k: v for k, v in manual.items() if v is not None}
+        exception = None
         if len(filled) == len(manual):
             try:
                 sheet = score_sheet(expert, policy, manual=filled, bonuses=bonuses)
@@ -112,6 +138,7 @@ with tab_wait:
                 verdict = "达到" if sheet.passed else "低于"
                 st.metric("总得分", f"{sheet.total} 分", help=f"及格线 {sheet.pass_mark} 分")
                 (st.success if sheet.passed else st.warning)(f"总得分 {sheet.total} 分，{verdict}及格线 {sheet.pass_mark} 分")
+                exception = below_pass_fields(sheet, app_id)
         else:
             st.caption(f"还有 {len(manual) - len(filled)} 项待评分。")
         summary = experts.summary(ctx)
@@ -122,8 +149,9 @@ with tab_wait:
         opinion = st.text_area("审核意见", key=f"review_{app_id}_opinion")
         if st.button("提交审核结果", type="primary", key="review_submit"):
             perform(lambda: applications.review_scored(ctx, user, app_id, manual=filled, bonuses=bonuses,
-                                                       opinion=opinion),
-                    lambda review: f"已提交：{expert['name']} 得分 {review['sheet']['total']} 分")
+                                                       opinion=opinion, exception=exception),
+                    lambda review: f"已提交：{expert['name']} 得分 {review['sheet']['total']} 分"
+                                   + ("，低于分数线经批准例外通过" if review.get("exception") else ""))
     else:
         st.subheader("办公室审核（第七条(二)）")
         with st.form("review_checks"):

@@ -17,9 +17,10 @@ from core.eligibility import EligibilityResult, check_eligibility
 from core.errors import DomainError, DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core.expert import validate_expert
 from core.intake import check_draft, outside_window
-from core.lifecycle import (appointment_term, certificate_number, check_deletable, check_notice, next_certificate_seq,
-                            notice_over, notice_window)
-from core.scoring import score_sheet
+from core.lifecycle import (Workflow, appointment_term, certificate_number, check_deletable, check_notice,
+                            next_certificate_seq, notice_over, notice_window)
+from core.scoring import below_pass_exception, score_sheet
+from core.text import clean_text
 from services import lifecycle
 from services.forms_service import check_photo
 from services.context import AppContext, User
@@ -160,9 +161,18 @@ def past_retention(ctx: AppContext) -> list[dict]:
     return out
 
 
-def purge_past_retention(ctx: AppContext, actor: User) -> int:
-    """Delete every submitted application past its retention period; each deletion is audited."""
+def purge_past_retention(ctx: AppContext, actor: User, *, confirmed: bool = False,
+                         expected_ids: list[int] | tuple[int, ...] | None = None) -> int:
+    """Delete every submitted application past its retention period; each deletion is audited. Only an admin, only
+    with `confirmed`, and only the very list the admin saw (`expected_ids`): if the list has changed since, nothing
+    is deleted."""
+    if not can(actor.role, "manage_settings"):
+        raise PermissionDenied("只有管理员可以删除已提交的申报资料")
+    if not confirmed:
+        raise ValidationError(("confirm", "请先核对将删除的申报资料清单，并勾选确认后再删除"))
     found = past_retention(ctx)
+    if expected_ids is None or sorted(a["id"] for a in found) != sorted(expected_ids):
+        raise ValidationError(("confirm", "已过保存期的申报资料清单在您核对之后有变化，未删除任何资料。请重新核对后再确认。"))
     for app in found:
         delete_application(ctx, actor, app["id"])
     return len(found)
@@ -203,7 +213,8 @@ def submit(ctx: AppContext, actor: User, form: dict, app: dict, *, app_id: int |
     else:  # a person whose term ended, who failed or was dismissed re-applies (JC 第八条(三))
         expert_id = existing["id"]
         updates = {k: v for k, v in clean.items() if k not in ("state", "id", "transitions")}
-        lifecycle.transition(ctx, actor, expert_id, "申请中", "重新申请入库", extra=dict(updates, policy_id=policy.id))
+        lifecycle.transition(ctx, actor, expert_id, "申请中", "重新申请入库", extra=dict(updates, policy_id=policy.id),
+                             workflow=Workflow.APPLICATION)
     doc = {"policy_id": policy.id, "status": "已提交", "expert_id": expert_id, **fields,
            "apply_date": clean.get("apply_date") or today.isoformat(),
            "outside_window": outside_window(policy, date.fromisoformat(clean.get("apply_date") or today.isoformat())),
@@ -302,26 +313,77 @@ def _reviewable(ctx, app_id: int) -> tuple[dict, dict]:
     return app, expert
 
 
+OPINION_MAX, REMARK_MAX = 1000, 200
+
+
+def _review_texts(opinion: str, remarks: dict | None) -> tuple[str, dict]:
+    """审核意见 (required, multi-line, ≤1000) and the per-item 备注 (≤200 each), cleaned; keys are checked by
+    score_sheet."""
+    errors: list[tuple[str, str]] = []
+    clean_opinion, clean_remarks = "", {}
+    try:
+        clean_opinion = clean_text(opinion, field_label="审核意见", max_len=OPINION_MAX, multiline=True,
+                                   required=True, field_key="opinion")
+    except ValidationError as e:
+        errors.extend(e.errors)
+    if remarks is not None and not isinstance(remarks, dict):
+        errors.append(("remarks", "备注格式不正确"))
+        remarks = None
+    for key, value in (remarks or {}).items():
+        try:
+            clean_remarks[key] = clean_text(value, field_label="备注", max_len=REMARK_MAX, field_key=str(key))
+        except ValidationError as e:
+            errors.extend(e.errors)
+    if errors:
+        raise ValidationError(errors)
+    return clean_opinion, clean_remarks
+
+
 def review_scored(ctx: AppContext, actor: User, app_id: int, *, manual: dict, bonuses: dict | None = None,
-                  remarks: dict | None = None, opinion: str = "") -> dict:
-    """JC 附件4 条件审核: derived and entered points, pass mark 70; passes only an eligible applicant (JC-A1, JC-A2)."""
+                  remarks: dict | None = None, opinion: str = "", exception: dict | None = None) -> dict:
+    """JC 附件4 条件审核: derived and entered points, pass mark 70; passes only an eligible applicant (JC-A1, JC-A2).
+
+    Below the mark the applicant fails, unless the profile's mark is a guideline (“原则上低于70分不予审核通过”)
+    and `exception` = {reason, approved_by, approved_on} records the written reason and the approval of the
+    person the profile names (JC 分管领导): then the applicant passes, the exception is kept on the review record
+    (and so in the audit log) and printed on 附件4. An exception for a total that reaches the mark, under a
+    strict mark, or for an ineligible applicant is refused, and nothing is written."""
     _require_office(actor)
     app, expert = _reviewable(ctx, app_id)
     policy = require_policy(ctx, app["policy_id"])
-    sheet = score_sheet(expert, policy, manual=manual, bonuses=bonuses or {}, remarks=remarks or {})
-    if not (opinion or "").strip():
-        raise ValidationError(("opinion", "请填写审核意见"))
+    try:
+        opinion, remarks = _review_texts(opinion, remarks)
+    except ValidationError as text_errors:  # report the score sheet's problems in the same message
+        try:
+            score_sheet(expert, policy, manual=manual, bonuses=bonuses or {})
+        except ValidationError as sheet_errors:
+            raise ValidationError(sheet_errors.errors + text_errors.errors) from None
+        raise
+    sheet = score_sheet(expert, policy, manual=manual, bonuses=bonuses or {}, remarks=remarks)
     eligible = EligibilityResult.from_dict(app["eligibility"]).status == "符合"
+    applied = app.get("apply_date")
+    granted = below_pass_exception(sheet, policy, exception, today=ctx.today(),
+                                   not_before=date.fromisoformat(applied) if applied else None)
+    if granted is not None and not eligible:
+        raise ValidationError(("exception", "资格条件不符合，不能以低于分数线例外通过的方式审核通过"))
     review = {"manual": dict(manual), "bonuses": dict(bonuses or {}), "sheet": sheet.to_dict(),
-              "opinion": opinion.strip(), "reviewer": actor.display_name, "reviewed_on": ctx.today().isoformat()}
-    _apps(ctx).update(app_id, {"review": review}, actor=actor.username, action="条件审核评分")
-    if sheet.passed and eligible:
-        lifecycle.transition(ctx, actor, expert["id"], "已审核", f"条件审核得分{sheet.total}分，审核通过")
+              "opinion": opinion, "reviewer": actor.display_name, "reviewed_on": ctx.today().isoformat(),
+              "exception": granted.to_dict() if granted else None}
+    _apps(ctx).update(app_id, {"review": review}, actor=actor.username,
+                      action=f"条件审核评分（低于{sheet.pass_mark}分例外通过）" if granted else "条件审核评分")
+    if granted is not None:
+        lifecycle.transition(ctx, actor, expert["id"], "已审核",
+                             f"条件审核得分{sheet.total}分，低于{sheet.pass_mark}分，经{granted.approver_role}"
+                             f"{granted.approved_by}批准例外通过：{granted.reason}", workflow=Workflow.REVIEW)
+    elif sheet.passed and eligible:
+        lifecycle.transition(ctx, actor, expert["id"], "已审核", f"条件审核得分{sheet.total}分，审核通过",
+                             workflow=Workflow.REVIEW)
     elif not eligible:
-        lifecycle.transition(ctx, actor, expert["id"], "未通过", "资格条件不符合，审核不予通过")
+        lifecycle.transition(ctx, actor, expert["id"], "未通过", "资格条件不符合，审核不予通过", workflow=Workflow.REVIEW)
     else:
         lifecycle.transition(ctx, actor, expert["id"], "未通过",
-                             f"条件审核得分{sheet.total}分，低于{sheet.pass_mark}分，不予审核通过")
+                             f"条件审核得分{sheet.total}分，低于{sheet.pass_mark}分，不予审核通过",
+                             workflow=Workflow.REVIEW)
     return review
 
 
@@ -350,7 +412,7 @@ def review_checked(ctx: AppContext, actor: User, app_id: int, *, checks: dict, o
               "result": result, "reviewer": actor.display_name, "reviewed_on": ctx.today().isoformat()}
     _apps(ctx).update(app_id, {"review": review}, actor=actor.username, action="办公室审核")
     lifecycle.transition(ctx, actor, expert["id"], "已审核" if result == "通过" else "未通过",
-                         f"办公室审核{result}：{opinion.strip()}")
+                         f"办公室审核{result}：{opinion.strip()}", workflow=Workflow.REVIEW)
     return review
 
 
@@ -365,7 +427,7 @@ def recommend(ctx: AppContext, actor: User, expert_ids: list[int]) -> int:
     """推荐 (JC 附件5): reviewed candidates put forward by their lead department."""
     _require_office(actor)
     for expert_id in expert_ids:
-        lifecycle.transition(ctx, actor, expert_id, "已推荐", "列入推荐汇总表（附件5）")
+        lifecycle.transition(ctx, actor, expert_id, "已推荐", "列入推荐汇总表（附件5）", workflow=Workflow.APPOINTMENT)
     return len(expert_ids)
 
 
@@ -397,7 +459,7 @@ def open_round(ctx: AppContext, actor: User, expert_ids: list[int], name: str) -
                                    actor=actor.username, action="建立拟定名单")
     if uses_recommendation(policy):
         for expert_id in expert_ids:
-            lifecycle.transition(ctx, actor, expert_id, "拟定", "列入专家库拟定名单")
+            lifecycle.transition(ctx, actor, expert_id, "拟定", "列入专家库拟定名单", workflow=Workflow.APPOINTMENT)
     return round_id
 
 
@@ -452,9 +514,11 @@ def record_meeting(ctx: AppContext, actor: User, round_id: int, *, meeting_date:
         if members[expert_id].get("state") != expected:
             continue
         if approved and not jc:
-            lifecycle.transition(ctx, actor, expert_id, "拟定", f"{meeting_date}办公会议审定通过")
+            lifecycle.transition(ctx, actor, expert_id, "拟定", f"{meeting_date}办公会议审定通过",
+                                     workflow=Workflow.APPOINTMENT)
         elif not approved:
-            lifecycle.transition(ctx, actor, expert_id, "未通过", f"{meeting_date}会议审议未通过")
+            lifecycle.transition(ctx, actor, expert_id, "未通过", f"{meeting_date}会议审议未通过",
+                                     workflow=Workflow.APPOINTMENT)
     meeting = {"date": meeting_date.isoformat(), "decisions": {str(k): bool(v) for k, v in decisions.items()},
                "note": note.strip()}
     return _rounds(ctx).update(round_id, {"meeting": meeting}, actor=actor.username, action="记录会议审议结果")
@@ -475,7 +539,7 @@ def start_notice(ctx: AppContext, actor: User, round_id: int, *, start: date | N
         raise ValidationError(("meeting", "拟定名单须经领导小组会议审议通过后方可公示"))
     for expert in round_members(ctx, round_id):
         if expert.get("state") == ("拟定" if jc else "已审核"):
-            lifecycle.transition(ctx, actor, expert["id"], "公示中", f"公示{start}至{end}")
+            lifecycle.transition(ctx, actor, expert["id"], "公示中", f"公示{start}至{end}", workflow=Workflow.APPOINTMENT)
     notice = {"start": start.isoformat(), "end": end.isoformat()}
     return _rounds(ctx).update(round_id, {"notice": notice}, actor=actor.username, action="开始公示")
 
@@ -500,7 +564,8 @@ def resolve_objection(ctx: AppContext, actor: User, round_id: int, index: int, *
     objections = [dict(o) for o in rnd["objections"]]
     objections[index].update(resolved=True, upheld=upheld, note=note.strip())
     if upheld:
-        lifecycle.transition(ctx, actor, objections[index]["expert_id"], "未通过", f"公示异议经核查属实：{note.strip()}")
+        lifecycle.transition(ctx, actor, objections[index]["expert_id"], "未通过", f"公示异议经核查属实：{note.strip()}",
+                             workflow=Workflow.APPOINTMENT)
     return _rounds(ctx).update(round_id, {"objections": objections}, actor=actor.username, action="处理公示异议")
 
 
@@ -525,7 +590,8 @@ def appoint(ctx: AppContext, actor: User, round_id: int, *, appointed_on: date |
     for expert in members:
         lifecycle.transition(ctx, actor, expert["id"], "在库", f"{appointed_on}聘任，聘期{start}至{end}",
                              extra={"term_start": start.isoformat(), "term_end": end.isoformat(),
-                                    "certificate_no": certificate_number(policy, appointed_on.year, seq)})
+                                    "certificate_no": certificate_number(policy, appointed_on.year, seq)},
+                             workflow=Workflow.APPOINTMENT)
         seq += 1
     _rounds(ctx).update(round_id, {"appointed_on": appointed_on.isoformat()}, actor=actor.username, action="聘任")
     return len(members)

@@ -547,7 +547,7 @@ def build_jc_pledge(path: Path) -> None:
 
 def build_jc_review(path: Path) -> None:
     """附件4: name and sector rows, one row per scoring item (weight, 评分标准, points, 备注), the total and
-    审核意见 with (签字) and the date."""
+    审核意见 with (签字) and the date; a 低于分数线例外通过 (reason, approver, date) prints inside 审核意见."""
     doc = _new_document()
     _heading(doc, "{{ annex_label }}", size=Pt(20))
     # 评分标准 spans three grid columns so the first row can hold 专家姓名 | name | 申请行业领域 | sectors.
@@ -583,6 +583,13 @@ def build_jc_review(path: Path) -> None:
     _cell(table.cell(7, 0), "审核意见")
     opinion = _merge(table, 7, 1, 7, 6)
     _user_text(opinion, "opinion")
+    # 低于分数线例外通过 (“原则上低于70分不予审核通过”): the written reason and the approval, under the opinion and
+    # above the signature; both paragraphs vanish when there is no exception, so the annex's layout is unchanged.
+    _para(opinion, "{%p if exception.granted %}")
+    _para(opinion, "低于{{ pass_mark }}分例外通过理由：{{ exception.reason }}", before=4)
+    _para(opinion, "批准人：{{ exception.approver_role }}　{{ exception.approved_by }}　　"
+                   "批准日期：{{ exception.approved_on }}", before=2)
+    _para(opinion, "{%p endif %}")
     _signature_block(opinion, ["（签字）", "{{ reviewed_on }}"], blank_lines=2)
     doc.core_properties.title = "晋城市安全生产和应急管理专家条件审核意见表"
     doc.save(path)

@@ -4,7 +4,7 @@ from datetime import date
 from services import applications as apps
 from services import settings
 from services.context import build_context
-from tests.app.conftest import click, logged_in, texts
+from tests.app.conftest import build_download, click, logged_in, offered_downloads, texts
 from tests.conftest import OFFICE
 from tests.factories import make_expert, valid_id_number
 
@@ -93,6 +93,55 @@ def test_the_review_page_refuses_points_below_the_band_in_chinese_jc_a1(app_ctx,
     assert build_context(data_dir).store.collection("experts").get(expert_id)["state"] == "申请中"
 
 
+LOW = {"service_conditions": 0, "motivation": 0, "service_experience": 0, "knowledge": 5, "effectiveness": 0}
+
+
+def low_scored(app_id):
+    at = logged_in(page="pages/review.py")
+    for key, value in LOW.items():
+        at.number_input(key=f"review_{app_id}_{key}").set_value(value)
+    at.text_area(key=f"review_{app_id}_opinion").input("得分偏低，但本专业小类专家不足")
+    return at.run()
+
+
+def test_the_review_page_offers_a_below_pass_exception_keyed_by_the_application_jc_a2(app_ctx, data_dir):
+    expert_id, app_id = submitted_app(app_ctx)
+    at = low_scored(app_id)
+    assert not at.exception
+    assert [e.label for e in at.expander if "例外通过" in e.label] == ["低于70分例外通过"]
+    at.checkbox(key=f"review_{app_id}_exc_use").check()
+    at.text_area(key=f"review_{app_id}_exc_reason").input("本专业小类在库专家不足3人，面谈中专业知识扎实")
+    at.text_input(key=f"review_{app_id}_exc_by").input("王分管")
+    at.run()
+    at.button(key="review_submit").click().run()
+    assert not at.exception
+    ctx = build_context(data_dir)
+    assert ctx.store.collection("experts").get(expert_id)["state"] == "已审核"
+    stored = apps.application(ctx, app_id)["review"]["exception"]
+    assert (stored["approver_role"], stored["approved_by"]) == ("分管领导", "王分管")
+
+
+def test_the_review_page_fails_a_low_score_unless_the_exception_is_ticked_jc_a2(app_ctx, data_dir):
+    expert_id, app_id = submitted_app(app_ctx)
+    at = low_scored(app_id)
+    at.text_area(key=f"review_{app_id}_exc_reason").input("写了理由但未勾选例外通过，不应通过")
+    at.run()
+    at.button(key="review_submit").click().run()
+    assert not at.exception
+    assert build_context(data_dir).store.collection("experts").get(expert_id)["state"] == "未通过"
+
+
+def test_the_review_page_refuses_an_exception_without_a_reason_in_chinese_jc_a2(app_ctx, data_dir):
+    expert_id, app_id = submitted_app(app_ctx)
+    at = low_scored(app_id)
+    at.checkbox(key=f"review_{app_id}_exc_use").check()
+    at.text_input(key=f"review_{app_id}_exc_by").input("王分管")
+    at.run()
+    at.button(key="review_submit").click().run()
+    assert "请填写例外通过理由" in texts(at)
+    assert build_context(data_dir).store.collection("experts").get(expert_id)["state"] == "申请中"
+
+
 def test_the_appointment_page_renders_with_no_rounds(app_ctx):
     at = logged_in(page="pages/appointment.py")
     assert not at.exception
@@ -122,7 +171,7 @@ def test_the_appointment_page_builds_the_draft_list_jc_a3(app_ctx, data_dir):
     ids = recommended(app_ctx)
     at = logged_in(page="pages/appointment.py")
     assert not at.exception
-    assert any("附件5" in b.label for b in at.get("download_button"))
+    assert any("附件5" in label for label in offered_downloads(at))
     at.radio(key="appointment_section").set_value("拟定名单").run()
     at.multiselect(key="appointment_round_ids").set_value(ids)
     click(at, "建立名单")

@@ -126,6 +126,32 @@ def test_jc_a1_a_total_below_the_pass_mark_says_it_does_not_pass(jc):
     assert context["total_remark"] == "低于70分，原则上不予审核通过"
 
 
+def test_jc_a2_a_pass_below_the_mark_prints_the_reason_approver_and_date_in_the_opinion_box(jc):
+    expert = make_expert(jc, name="孙六")
+    low = {key: 0 for key in MANUAL} | {"knowledge": 5}
+    application = reviewed(expert, jc, sheet=score_sheet(expert, jc, manual=low).to_dict(), exception={
+        "reason": "本专业小类在库专家不足3人 & 面谈<优秀>\n确需补充", "approver_role": "分管领导",
+        "approved_by": "王分管", "approved_on": "2026-06-19", "score": 26, "pass_mark": 70})
+    data = forms_service.review_sheet_form(expert, application, jc)[1]
+    table = reopen(data).tables[0]
+    n = len(jc.scoring.items)
+    assert table.cell(3 + n, 6).text == "低于70分，经分管领导批准例外通过"
+    box = [p.text for p in table.cell(4 + n, 1).paragraphs if p.text.strip()]
+    assert box == ["材料真实，符合条件。\n同意推荐。",
+                   "低于70分例外通过理由：本专业小类在库专家不足3人 & 面谈<优秀>\n确需补充",
+                   "批准人：分管领导　王分管　　批准日期：2026年6月19日", "（签字）", "2026年6月20日"]
+    assert no_leftover_tags(data)
+
+
+def test_jc_a2_without_an_exception_the_opinion_box_keeps_the_annex_layout(jc):
+    expert = make_expert(jc)
+    plain = reopen(forms_service.review_sheet_form(expert, reviewed(expert, jc), jc)[1]).tables[0]
+    cell = plain.cell(4 + len(jc.scoring.items), 1)
+    assert "例外通过" not in cell.text and "批准人" not in cell.text
+    # opinion, two blank lines for handwriting, （签字）, the date — as before the exception paragraphs existed
+    assert [p.text for p in cell.paragraphs] == ["材料真实，符合条件。\n同意推荐。", "", "", "（签字）", "2026年6月20日"]
+
+
 def test_jc_a1_before_scoring_the_sheet_prints_every_item_with_empty_points(jc):
     expert = make_expert(jc)
     data = forms_service.review_sheet_form(expert, {"review": None}, jc)[1]

@@ -126,6 +126,92 @@ def test_a_score_below_seventy_does_not_pass_jc_a2(ctx):
     assert ctx.store.collection("experts").get(expert_id)["state"] == "未通过"
 
 
+LOW_MARKS = {"service_conditions": 0, "motivation": 0, "service_experience": 0, "knowledge": 5, "effectiveness": 0}
+EXCEPTION = {"reason": "本专业小类在库专家不足3人，面谈中专业知识扎实，确需补充", "approved_by": "王分管",
+             "approved_on": "2026-11-20"}
+
+
+def review_low(ctx, app_id, **kw):
+    return apps.review_scored(ctx, OFFICE, app_id, manual=LOW_MARKS, opinion="得分不足，但专业稀缺", **kw)
+
+
+def test_jc_a2_below_pass_mark_fails_without_exception(ctx):
+    expert_id, app_id = submit(ctx, years_in_field=10)
+    review = review_low(ctx, app_id)
+    assert (review["sheet"]["total"], review["sheet"]["passed"], review["exception"]) == (26, False, None)
+    expert = ctx.store.collection("experts").get(expert_id)
+    assert expert["state"] == "未通过" and "低于70分，不予审核通过" in expert["transitions"][-1]["reason"]
+
+
+def test_jc_a2_below_pass_mark_passes_with_reason_and_approval_printed_on_附件4(ctx):
+    import io
+
+    import docx
+
+    from services import forms_service
+    expert_id, app_id = submit(ctx, years_in_field=10)
+    review = review_low(ctx, app_id, exception=EXCEPTION)
+    assert not review["sheet"]["passed"]  # the score itself still says below the mark
+    assert review["exception"] == {"reason": EXCEPTION["reason"], "approver_role": "分管领导", "approved_by": "王分管",
+                                   "approved_on": "2026-11-20", "score": 26, "pass_mark": 70}
+    assert apps.application(ctx, app_id)["review"]["exception"] == review["exception"]
+    expert = ctx.store.collection("experts").get(expert_id)
+    assert expert["state"] == "已审核"
+    assert "经分管领导王分管批准例外通过" in expert["transitions"][-1]["reason"]
+    audit = ctx.store.audit.entries(collection="applications", record_id=app_id)
+    assert audit[-1]["action"] == "条件审核评分（低于70分例外通过）" and audit[-1]["actor"] == "office"
+    assert audit[-1]["after"]["review"]["exception"]["reason"] == EXCEPTION["reason"]
+    data = forms_service.review_sheet_form(expert, apps.application(ctx, app_id), settings.active_policy(ctx))[1]
+    table = docx.Document(io.BytesIO(data)).tables[0]
+    opinion = table.rows[-1].cells[1].text
+    assert f"低于70分例外通过理由：{EXCEPTION['reason']}" in opinion
+    assert "批准人：分管领导　王分管　　批准日期：2026年11月20日" in opinion
+    assert table.rows[-2].cells[6].text == "低于70分，经分管领导批准例外通过"
+
+
+def test_jc_a2_below_pass_mark_strict_profile_allows_no_exception(ctx):
+    jc = settings.active_policy(ctx)
+    ctx.policies[jc.id] = jc.variant({"scoring.pass_mark_is_guideline": False})
+    expert_id, app_id = submit(ctx, years_in_field=10)
+    with pytest.raises(ValidationError, match="硬性规定，低于70分不能例外通过"):
+        review_low(ctx, app_id, exception=EXCEPTION)
+    assert apps.application(ctx, app_id)["review"] is None
+    assert ctx.store.collection("experts").get(expert_id)["state"] == "申请中"
+    review_low(ctx, app_id)
+    assert ctx.store.collection("experts").get(expert_id)["state"] == "未通过"
+
+
+def test_jc_a2_an_exception_is_refused_at_the_mark_with_a_bad_reason_or_for_an_ineligible_applicant(ctx):
+    expert_id, app_id = submit(ctx)
+    with pytest.raises(ValidationError, match="无需例外通过"):
+        apps.review_scored(ctx, OFFICE, app_id, manual=FULL_MARKS, opinion="同意", exception=EXCEPTION)
+    with pytest.raises(ValidationError, match="至少写10个字"):
+        review_low(ctx, app_id, exception={**EXCEPTION, "reason": "专业稀缺"})
+    with pytest.raises(ValidationError, match="不接受“approver_role”"):
+        review_low(ctx, app_id, exception={**EXCEPTION, "approver_role": "主要领导"})
+    old_id, old_app = submit(ctx, birth_date=date(1958, 3, 1), years_in_field=10)  # over age, not overridden
+    with pytest.raises(ValidationError, match="资格条件不符合"):
+        review_low(ctx, old_app, exception=EXCEPTION)
+    for eid, aid in ((expert_id, app_id), (old_id, old_app)):
+        assert apps.application(ctx, aid)["review"] is None
+        assert ctx.store.collection("experts").get(eid)["state"] == "申请中"
+
+
+def test_review_opinion_and_remarks_are_cleaned_and_length_limited(ctx):
+    _, app_id = submit(ctx)
+    with pytest.raises(ValidationError) as err:
+        apps.review_scored(ctx, OFFICE, app_id, manual={**FULL_MARKS, "knowledge": 4}, opinion="  ")
+    assert [k for k, _ in err.value.errors] == ["knowledge", "opinion"]  # both problems in one message
+    with pytest.raises(ValidationError, match="审核意见不能超过1000个字"):
+        apps.review_scored(ctx, OFFICE, app_id, manual=FULL_MARKS, opinion="同" * 1001)
+    with pytest.raises(ValidationError, match="备注不能超过200个字"):
+        apps.review_scored(ctx, OFFICE, app_id, manual=FULL_MARKS, opinion="同意", remarks={"motivation": "好" * 201})
+    review = apps.review_scored(ctx, OFFICE, app_id, manual=FULL_MARKS, opinion=" 同意\r\n推荐 ",
+                                remarks={"motivation": " 动机端正 "})
+    assert review["opinion"] == "同意\n推荐"
+    assert next(ln for ln in review["sheet"]["lines"] if ln["key"] == "motivation")["remark"] == "动机端正"
+
+
 def test_manual_points_outside_their_band_are_refused_and_nothing_saved_jc_a1(ctx):
     expert_id, app_id = submit(ctx)
     with pytest.raises(ValidationError, match="专业知识"):
@@ -311,9 +397,9 @@ def test_an_expert_may_have_more_than_one_reminder_talk_yq_r1(ctx):
 def test_a_state_cannot_jump_and_a_reason_is_required_x_l1(ctx):
     expert_id, _ = submit(ctx)
     with pytest.raises(DomainError):
-        lifecycle.manual_transition(ctx, OFFICE, expert_id, "在库", "直接入库")
+        lifecycle.transition(ctx, OFFICE, expert_id, "在库", "直接入库", workflow=lifecycle.Workflow.APPOINTMENT)
     with pytest.raises(ValidationError):
-        lifecycle.transition(ctx, SYSTEM, expert_id, "已审核", "")
+        lifecycle.transition(ctx, SYSTEM, expert_id, "已审核", "", workflow=lifecycle.Workflow.REVIEW)
 
 
 def test_a_submitted_application_cannot_be_deleted_within_five_years_jc_l3(ctx, clock):

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from core.errors import DomainError
-from core.impact import (FAILED, LIFTED, PASSED, TO_ELIGIBLE, TO_INELIGIBLE, TRIGGERED, briefing_context, impact,
+from core.impact import (FAILED, LIFTED, PASSED, TO_ELIGIBLE, TO_INELIGIBLE, TRIGGERED, application_outcome,
+                         briefing_context, impact,
                          map_specialties)
 from core.scoring import score_sheet
 from tests.factories import real_policies
@@ -126,6 +127,19 @@ def test_x_p3_an_application_flips_from_pass_to_fail_at_a_higher_pass_mark(jc):
     assert (flip.base.result, flip.other.result) == (PASSED, FAILED)
     assert flip.change == "通过→不通过"
     assert f"低于{total + 1}分" in flip.other.reason and flip.other.score == total
+
+
+def test_jc_a2_an_exception_granted_at_review_holds_in_the_what_if_while_the_mark_stays_a_guideline(jc):
+    person = expert(1, spec="1.1", state="已审核")
+    app = _jc_application(jc, person)
+    total = score_sheet(person, jc, manual=app["review"]["manual"]).total
+    app["review"]["exception"] = {"reason": "应急救援一线指挥经验突出，急需", "approved_by": "王分管",
+                                  "approved_on": "2026-06-12", "approver_role": "分管领导"}
+    higher = jc.variant({"scoring.pass_mark": total + 1})
+    outcome = application_outcome(app, person, higher)
+    assert outcome.result == PASSED and "例外通过" in outcome.reason
+    strict = jc.variant({"scoring.pass_mark": total + 1, "scoring.pass_mark_is_guideline": False})
+    assert application_outcome(app, person, strict).result == FAILED
 
 
 def test_applications_of_another_year_or_not_submitted_are_not_checked(jc):

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 
 import pytest
 
 from core.errors import DomainError, ValidationError
 from core.expert import validate_expert
-from core.scoring import (ScoreLine, ScoreSheet, derived_items, derived_lines, item_range, manual_help,
-                          manual_items, score_sheet)
+from core.scoring import (PassException, ScoreLine, ScoreSheet, below_pass_exception, derived_items, derived_lines,
+                          exception_possible, item_range, manual_help, manual_items, score_sheet)
 from tests.factories import TODAY, make_expert, real_policies
 
 POLICIES = real_policies()
@@ -437,3 +438,70 @@ def test_yangquan_has_no_score_sheet_and_says_to_use_the_three_checks_yq_a1(yq):
     for call in (lambda: score_sheet(e, yq, manual={}), lambda: manual_items(yq), lambda: derived_lines(e, yq)):
         with pytest.raises(DomainError, match="阳泉市政策不采用评分表，请使用三项审核"):
             call()
+
+
+# --- 低于分数线例外通过（附件4：原则上低于70分不予审核通过）— JC-A2 ---------------------------------------------
+
+REASON = "本专业小类在库专家不足3人，面谈中专业知识扎实，确需补充"
+EXCEPTION = {"reason": REASON, "approved_by": "王分管", "approved_on": "2026-06-14"}
+
+
+def low_sheet(jc):
+    s = sheet(jc, {"effectiveness": 0})
+    assert (s.total, s.passed) == (60, False)
+    return s
+
+
+def test_jc_a2_below_pass_exception_records_the_reason_and_the_approver_the_profile_names(jc):
+    s = low_sheet(jc)
+    assert jc.scoring.pass_mark_is_guideline and jc.scoring.below_pass_approval == "分管领导"
+    assert exception_possible(s, jc)
+    granted = below_pass_exception(s, jc, {**EXCEPTION, "reason": f"  {REASON}\r\n补充说明。 "}, today=TODAY,
+                                   not_before=date(2026, 6, 5))
+    assert granted == PassException(reason=f"{REASON}\n补充说明。", approver_role="分管领导", approved_by="王分管",
+                                    approved_on=date(2026, 6, 14), score=60, pass_mark=70)
+    assert PassException.from_dict(json.loads(json.dumps(granted.to_dict()))) == granted
+    assert below_pass_exception(s, jc, None, today=TODAY) is None
+
+
+def test_jc_a2_below_pass_exception_refuses_a_short_reason_no_approver_and_a_future_date_all_at_once(jc):
+    bad = {"reason": "理由 不 足", "approved_by": " ", "approved_on": "2026-06-16"}
+    found = errors_of(lambda: below_pass_exception(low_sheet(jc), jc, bad, today=TODAY))
+    assert [k for k, _ in found] == ["reason", "approved_by", "approved_on"]
+    assert "至少写10个字" in found[0][1] and "批准人（分管领导）姓名" in found[1][1] and "不能晚于今天" in found[2][1]
+
+
+def test_jc_a2_below_pass_exception_takes_only_its_three_fields_and_limits_their_length(jc):
+    s = low_sheet(jc)
+    found = errors_of(lambda: below_pass_exception(s, jc, {**EXCEPTION, "approver_role": "主要领导"}, today=TODAY))
+    assert found == [("approver_role", "例外通过不接受“approver_role”一项")]  # the role comes from the profile
+    found = errors_of(lambda: below_pass_exception(s, jc, {**EXCEPTION, "reason": "理" * 501,
+                                                           "approved_by": "王" * 31}, today=TODAY))
+    assert [k for k, _ in found] == ["reason", "approved_by"]
+    found = errors_of(lambda: below_pass_exception(s, jc, {**EXCEPTION, "reason": REASON + "\u202e"}, today=TODAY))
+    assert "不允许" in found[0][1]
+    found = errors_of(lambda: below_pass_exception(s, jc, EXCEPTION, today=TODAY, not_before=date(2026, 6, 15)))
+    assert found == [("approved_on", "批准日期不能早于申报日期（2026-06-15）")]
+
+
+def test_jc_a2_strict_profile_allows_no_exception(jc):
+    strict = jc.variant({"scoring.pass_mark_is_guideline": False})
+    s = score_sheet(expert(jc), strict, manual={**MANUAL, "effectiveness": 0})
+    assert not s.passed and not exception_possible(s, strict)
+    with pytest.raises(ValidationError, match="分数线70分为硬性规定，低于70分不能例外通过"):
+        below_pass_exception(s, strict, EXCEPTION, today=TODAY)
+
+
+def test_jc_a2_an_exception_for_a_total_that_reaches_the_mark_is_refused(jc):
+    s = sheet(jc)
+    assert (s.total, s.passed) == (70, True) and not exception_possible(s, jc)
+    with pytest.raises(ValidationError, match="已达到70分，无需例外通过"):
+        below_pass_exception(s, jc, EXCEPTION, today=TODAY)
+
+
+def test_jc_a2_a_guideline_mark_must_name_who_approves_an_exception(jc):
+    from core.policy import PolicyError
+    with pytest.raises(PolicyError, match="below_pass_approval"):
+        jc.variant({"scoring.below_pass_approval": None})
+    strict = jc.variant({"scoring.pass_mark_is_guideline": False, "scoring.below_pass_approval": None})
+    assert strict.scoring.below_pass_approval is None
