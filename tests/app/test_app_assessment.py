@@ -5,7 +5,7 @@ from services import experts, settings, training
 from services.context import build_context
 from tests.app.conftest import click, logged_in, texts
 from tests.conftest import ADMIN, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 YEAR = 2026
 
@@ -13,7 +13,7 @@ YEAR = 2026
 def pool(ctx, n=2):
     policy = settings.active_policy(ctx)
     spec = policy.taxonomy.all_specialty_codes()[0]
-    return [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", name=f"专家{i}",
+    return [seed_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", name=f"专家{i}",
                                                            term_start="2025-01-01", term_end="2027-12-31"))
             for i in range(n)]
 

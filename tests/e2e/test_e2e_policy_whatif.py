@@ -15,7 +15,7 @@ from services.context import build_context
 from tests.conftest import ADMIN
 from tests.e2e.conftest import ROOT, download, wait_idle
 from tests.e2e.test_e2e_appointment import choose
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +37,7 @@ def seed(data_dir) -> None:
     policy = ctx.policies[POLICY_ID]
     people = {name: ("男", age) for name, age in OVER_AGE_MEN.items()} | UNCHANGED
     for i, (name, (gender, age)) in enumerate(people.items()):
-        experts.create_expert(ctx, ADMIN, make_expert(policy, name=name, gender=gender, expert_kind="普通专家",
+        seed_expert(ctx, ADMIN, make_expert(policy, name=name, gender=gender, expert_kind="普通专家",
                                                       birth_date=_born(age, ctx.today()), state="在库",
                                                       term_start="2024-07-01", term_end="2027-06-30",
                                                       unit=f"阳泉市测试单位{i}"))

@@ -14,7 +14,7 @@ import pytest
 import forms
 from services import assessments, experts, forms_service, settings, training
 from tests.conftest import ADMIN, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 TRICKY = "检查 A&B 公司 <重点> {{ 不是标签 }} {% 也不是 %}\n第二行"
 
@@ -32,7 +32,7 @@ def _cells(data: bytes) -> list[str]:
 def _pool(ctx, n=2):
     policy = settings.active_policy(ctx)
     spec = policy.taxonomy.all_specialty_codes()[0]
-    return [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", name=f"考核专家{i}",
+    return [seed_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", name=f"考核专家{i}",
                                                            unit=f"某&<单位>{i}", term_start="2025-01-01",
                                                            term_end="2027-12-31")) for i in range(n)]
 

@@ -14,7 +14,7 @@ import pytest
 from core.forms_service_records import JC_FJ8_NOTES
 from services import evaluations, experts, forms_service, settings
 from tests.conftest import ADMIN, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 from tests.unit.test_evaluations_service import at, make_dispatched
 
 TRICKY = "检查 A&B 公司 <重点> {{ 不是标签 }}\n第二行"
@@ -47,7 +47,7 @@ def pool(ctx, n):
     policy = settings.active_policy(ctx)
     spec = policy.taxonomy.all_specialty_codes()[0]
     for i in range(n):
-        experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", term_start="2025-01-01",
+        seed_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库", term_start="2025-01-01",
                                                        term_end="2028-12-31", unit=f"某单位{i}", name=f"专家{chr(0x4e00 + i)}"))
 
 

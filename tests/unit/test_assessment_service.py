@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from core.errors import PermissionDenied, ValidationError
 from services import assessments, dispatch, experts, settings, training
 from tests.conftest import ADMIN, DEPARTMENT, LEADER, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 SPEC = "1.3"
 
@@ -16,7 +16,7 @@ SPEC = "1.3"
 def pool(ctx, n=3, **kw):
     policy = settings.active_policy(ctx)
     spec = kw.pop("spec", SPEC)
-    return [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库",
+    return [seed_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state="在库",
                                                            term_start="2025-01-01", term_end="2027-12-31",
                                                            unit=f"某单位{i}", **kw)) for i in range(n)]
 

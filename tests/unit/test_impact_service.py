@@ -11,7 +11,7 @@ from core.errors import PermissionDenied, ValidationError
 from core.impact import TO_ELIGIBLE
 from services import experts, impact, policy_variants, settings
 from tests.conftest import ADMIN, DEPARTMENT, LEADER, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 YQ, JC = "yangquan-2024", "jincheng-2026"
 AGE65 = {"eligibility.age_limits.0.max_age": 65}
@@ -21,7 +21,7 @@ def yangquan_pool(ctx) -> list[int]:
     """Yangquan active; one man of 62 (past the cap of 60) and one of 45, both in the pool, and a finished task."""
     settings.set_active_policy(ctx, ADMIN, YQ)
     policy = settings.active_policy(ctx)
-    ids = [experts.create_expert(ctx, OFFICE, make_expert(policy, name=name, birth_date=birth, gender="男",
+    ids = [seed_expert(ctx, OFFICE, make_expert(policy, name=name, birth_date=birth, gender="男",
                                                           state="在库", term_start="2025-01-01",
                                                           term_end="2027-12-31"))
            for name, birth in (("老张", "1964-03-01"), ("小李", "1981-03-12"))]

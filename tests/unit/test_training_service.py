@@ -7,13 +7,13 @@ import pytest
 from core.errors import PermissionDenied, ValidationError
 from services import experts, settings, training
 from tests.conftest import ADMIN, DEPARTMENT, OFFICE
-from tests.factories import make_expert
+from tests.factories import make_expert, seed_expert
 
 
 def pool(ctx, n=3, state="在库"):
     policy = settings.active_policy(ctx)
     spec = policy.taxonomy.all_specialty_codes()[0]
-    return [experts.create_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state=state,
+    return [seed_expert(ctx, OFFICE, make_expert(policy, specialties=[spec], state=state,
                                                            term_start="2025-01-01", term_end="2027-12-31"))
             for _ in range(n)]
 
