@@ -5,7 +5,9 @@ which are shared by every session and never mutated by a page.
 """
 from __future__ import annotations
 
+import logging
 from datetime import date
+from typing import Callable
 
 import streamlit as st
 
@@ -44,6 +46,47 @@ def field_label(key: str) -> str:
 
 
 DEMO_BADGE = ":orange-badge[演示数据]"
+_LOG = logging.getLogger("zhuanjiaku.downloads")
+
+
+def prepare_label(label: str) -> str:
+    """The label of the button that builds a file: 下载附件7 → 生成附件7; 导出… → 生成：导出…"""
+    return "生成" + label[2:] if label.startswith("下载") else f"生成：{label}"
+
+
+def download(label: str, build: Callable[[], bytes], *, file_name: str, mime: str, key: str, container=None) -> None:
+    """A download that works on every click or says in Chinese why not.
+
+    The file is built in the script run of a click on 生成… (so a failure is shown here as a Chinese message,
+    never lost in a background thread), then offered as plain bytes by a download button that does not rerun the
+    script (on_click="ignore"). Streamlit's deferred downloads (data=callable) are not used: the button's click
+    reruns the script, which revokes the callable the same click is about to fetch ("Deferred file … not found",
+    about 1 click in 4 on 抽取委派). The built file is shown only in the run that built it, so it never outlives a
+    change of the record it was built from. `key` must name the record (e.g. f"drawing_fj7_{request_id}")."""
+    box = container if container is not None else st
+    if not box.button(prepare_label(label), key=f"{key}__make"):
+        return
+    try:
+        data = build()
+    except DomainError as error:
+        box.error(f"未能生成“{label.removeprefix('下载')}”：{error.message}")
+        return
+    except Exception:  # a defect: logged with its traceback for the administrator, a Chinese message for the user
+        _LOG.exception("building download %s failed", key)
+        box.error(f"未能生成“{label.removeprefix('下载')}”：系统内部错误（已记入服务器日志）。请刷新页面后重试；"
+                  "仍不成功请联系系统管理员。")
+        return
+    box.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore", type="primary",
+                        icon=":material/download:")
+
+
+class ExpertNames(dict):
+    """专家 id → 姓名 for display. An id whose record is gone reads “（专家记录已删除 #105）” — never None (a
+    format_func returning None made 抽取委派 fail with a TypeError, and an invitation card read "None")."""
+
+    def get(self, key, default=None):  # the default is ignored on purpose: a name is always shown
+        name = super().get(key)
+        return name if name else f"（专家记录已删除 #{key}）"
 
 
 def flash(message: str) -> None:

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pages._ui import current_user, get_context, perform, show_flash
+from pages._ui import current_user, download, get_context, perform, show_flash
 from services import applications, forms_service, settings
 
 ctx = get_context()
@@ -38,7 +38,7 @@ if jc and section == sections[0]:
     for office, rows in groups.items():
         st.markdown(f"**{office}**（{len(rows)}人）")
         people_table([e for e, _ in rows])
-        st.download_button(f"下载附件5（{office}）", lambda r=rows, o=office: forms_service.recommendation_summary_form(
+        download(f"下载附件5（{office}）", lambda r=rows, o=office: forms_service.recommendation_summary_form(
             r, o, policy, ctx.today())[1], file_name=f"附件5_推荐汇总表_{office}.docx", key=f"appointment_fj5_{office}",
             mime=DOCX)
     everyone = [row for rows in groups.values() for row in rows]
@@ -48,7 +48,7 @@ if jc and section == sections[0]:
             everyone, policy, photos=applications.photos_of(ctx, [e["id"] for e, _ in everyone]),
             progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"))
         st.download_button("下载申报表（zip）", data, file_name=f"附件2_申报表_{len(everyone)}份.zip",
-                           mime="application/zip", key="appointment_fj2_zip_dl")
+                           mime="application/zip", key="appointment_fj2_zip_dl", on_click="ignore")
 
 if section == sections[-2]:
     source = "已推荐" if jc else "已审核"
@@ -143,4 +143,4 @@ if section == sections[-1]:
                     items, policy, date.fromisoformat(rnd["appointed_on"]),
                     progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"))
                 st.download_button("下载聘书（zip）", data, file_name=f"聘书_{rnd['name']}.zip",
-                                   mime="application/zip", key="appointment_certificates_zip")
+                                   mime="application/zip", key="appointment_certificates_zip", on_click="ignore")

@@ -4,7 +4,7 @@ who is done, assess one expert from the pre-filled services (JC: the expert's se
 import pandas as pd
 import streamlit as st
 
-from pages._ui import current_user, get_context, perform, show_flash
+from pages._ui import current_user, download, get_context, perform, show_flash
 from services import assessments, settings
 
 ctx = get_context()
@@ -54,8 +54,8 @@ with tab_one:
         if services["trainings"]:
             st.caption("参加培训：" + "；".join(f"{t['held_on']} {t['title']}" for t in services["trainings"]))
         if opts["has_form"]:
-            st.download_button("下载附件6（考核表）", data=lambda: assessments.fj6_form(ctx, expert_id, year)[1],
-                               file_name=f"附件6_{pre['name']}_{year}年度.docx", key="assessment_fj6",
+            download("下载附件6（考核表）", lambda: assessments.fj6_form(ctx, expert_id, year)[1],
+                     file_name=f"附件6_{pre['name']}_{year}年度.docx", key=f"assessment_fj6_{expert_id}_{year}",
                                mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         k = f"{expert_id}_{year}"
         with st.form(f"assessment_form_{k}"):
@@ -114,13 +114,12 @@ with tab_results:
         docx_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         cols = st.columns(3)
         if opts["has_results_form"]:
-            cols[0].download_button("下载结果汇总表（Word）", data=lambda: assessments.results_form(ctx, year)[1],
-                                    file_name=f"{opts['name']}结果_{year}年度.docx", mime=docx_mime,
-                                    key="assessment_results_docx")
-        cols[1].download_button("下载结果（Excel）", data=lambda: assessments.results_xlsx(ctx, year)[1],
-                                file_name=f"{opts['name']}结果_{year}年度.xlsx", key="assessment_results_xlsx",
+            download("下载结果汇总表（Word）", lambda: assessments.results_form(ctx, year)[1], container=cols[0],
+                     file_name=f"{opts['name']}结果_{year}年度.docx", mime=docx_mime,
+                     key=f"assessment_results_docx_{year}")
+        download("下载结果（Excel）", lambda: assessments.results_xlsx(ctx, year)[1], container=cols[1],
+                 file_name=f"{opts['name']}结果_{year}年度.xlsx", key=f"assessment_results_xlsx_{year}",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if opts["has_form"] and due:
-        st.download_button("下载全部附件6（zip）", data=lambda: assessments.fj6_zip(ctx, year),
-                           file_name=f"附件6_履职考核表_{year}年度.zip", mime="application/zip",
-                           key="assessment_fj6_zip")
+        download("下载全部附件6（zip）", lambda: assessments.fj6_zip(ctx, year),
+                 file_name=f"附件6_履职考核表_{year}年度.zip", mime="application/zip", key=f"assessment_fj6_zip_{year}")

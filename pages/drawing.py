@@ -4,7 +4,8 @@ re-shuffle), proves a draw by replaying it, and prints the request, dispatch and
 import pandas as pd
 import streamlit as st
 
-from pages._ui import current_user, get_context, perform, show_flash
+from core.errors import DomainError
+from pages._ui import ExpertNames, current_user, download, get_context, perform, show_error, show_flash
 from services import dispatch, experts, settings
 
 ctx = get_context()
@@ -15,7 +16,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 st.title("抽取委派")
 show_flash()
 
-open_requests = {r["id"]: r for r in dispatch.requests(ctx, user) if r["status"] != "已撤回"}
+open_requests = {r["id"]: r for r in dispatch.requests(ctx, user, status=dispatch.DRAWING_PAGE_STATUSES)}
 if not open_requests:
     st.info("没有使用申请。使用科室在“使用申请”中提出。")
     st.stop()
@@ -23,14 +24,14 @@ request_id = st.selectbox("使用申请", list(open_requests), key="drawing_requ
                           format_func=lambda i: f"{i}号 {open_requests[i]['department']}：{open_requests[i]['matter'][:30]}"
                                                 f"（{open_requests[i]['status']}）")
 req = open_requests[request_id]
-names = {e["id"]: e["name"] for e in experts.active_experts(ctx)}
+names = ExpertNames({e["id"]: e["name"] for e in experts.active_experts(ctx)})  # a deleted record shows as such
 st.caption(f"{req['start']} 至 {req['end']}；" + "；".join(f"{taxonomy.specialty_label(n['specialty'])} {n['count']}人"
                                                            for n in req["needs"])
            + (f"；最低职称 {req['min_title_level']}" if req.get("min_title_level") else ""))
 approval = req.get("approval")
 if approval:
-    st.success(f"{approval['level']} {approval['by']} 于 {approval['on']} 审批：{approval['opinion']}"
-               + ("（事后补批）" if approval["after_the_fact"] else ""))
+    st.success(f"{approval['level']}已于 {approval['on']} 审批同意" + ("（事后补批）" if approval["after_the_fact"] else ""))
+    st.text(f"审批人：{approval['by']}；意见：{approval['opinion']}")  # user text, never Markdown
 elif req.get("emergency"):
     st.warning(f"紧急使用：可先抽取委派，审批待补（{policy.drawing.emergency.name}）")
 else:
@@ -39,31 +40,71 @@ for spec in req.get("shortages") or []:
     st.error(f"{taxonomy.specialty_label(spec)}：该专业无可用专家，请通知申请部门调整申请。")
 
 draws = dispatch.draws_of(ctx, request_id)
-if req.get("mode") == "选派" and not dispatch.assignments_of(ctx, request_id):
-    st.caption(f"直接选派情形：{req.get('direct_reason')}")
+staffing = dispatch.staffing_of(ctx, request_id)
+open_slots = {row["specialty"]: row["open"] for row in staffing if row["open"]}
+st.dataframe(pd.DataFrame([{"专业": taxonomy.specialty_label(row["specialty"]), "申请人数": row["requested"],
+                            "已接受": row["accepted"], "邀请中": row["pending"], "待补": row["open"]} for row in staffing]),
+             hide_index=True, width="stretch", key=f"drawing_staffing_{request_id}")
+outcome_draw = st.session_state.pop(f"drawing_outcome_{request_id}", None)
+if outcome_draw is not None:  # the per-specialty result of the draw just made: one line per specialty, never both
+    outcome = dispatch.draw_outcome(ctx, outcome_draw)
+    lines = dispatch.outcome_lines(outcome, taxonomy.specialty_label)
+    if all(kind == "ok" for kind, _ in lines):
+        st.success("已抽取并发出邀请" if any(row["invite"] for row in outcome) else "已抽取，无需发出新的邀请")
+    else:
+        st.warning("已抽取，但有专业仍缺人，请通知申请科室调整申请（各专业结果如下）")
+    for kind, line in lines:
+        (st.success if kind == "ok" else st.warning)(line)
+
+
+def run_draw(reason: str) -> None:
+    try:
+        draw_id = dispatch.draw(ctx, user, request_id, reason=reason)
+    except DomainError as error:
+        show_error(error)
+    else:
+        st.session_state[f"drawing_outcome_{request_id}"] = draw_id
+        st.rerun()
+
+
+if req.get("mode") == "选派" and open_slots and req["status"] in dispatch.DRAWABLE_STATUSES:
+    st.text(f"直接选派情形：{req.get('direct_reason')}")
     eligible, excluded = dispatch.eligible_for_selection(ctx, request_id)
-    with st.form("drawing_select"):
-        picks = {need["specialty"]: st.multiselect(
-            f"{taxonomy.specialty_label(need['specialty'])}（{need['count']}人）", eligible.get(need["specialty"], []),
-            format_func=lambda i: names.get(i, i), key=f"drawing_pick_{need['specialty']}", placeholder="选择专家")
-            for need in req["needs"]}
+    with st.form(f"drawing_select_{request_id}"):
+        picks = {spec: st.multiselect(
+            f"{taxonomy.specialty_label(spec)}（须选{count}人）", eligible.get(spec, []),
+            format_func=lambda i: names.get(i, i), key=f"drawing_pick_{request_id}_{spec}", placeholder="选择专家")
+            for spec, count in open_slots.items()}
         if st.form_submit_button("确认选派", type="primary"):
             perform(lambda: dispatch.select_directly(ctx, user, request_id, picks), "已选派并发出邀请")
     with st.expander(f"不可选派（{len(excluded)}人，含原因）"):
         st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
                                    for x in excluded]), hide_index=True, width="stretch")
-elif req.get("mode") != "选派":
-    with st.form("drawing_draw"):
-        reason = st.text_input("重新抽取理由（首次抽取不填）", key="drawing_reason") if draws else ""
-        if st.form_submit_button("重新抽取" if draws else "随机抽取", type="primary"):
-            perform(lambda: dispatch.draw(ctx, user, request_id, reason=reason), "已抽取并发出邀请")
+elif req.get("mode") != "选派" and req["status"] in dispatch.DRAWABLE_STATUSES:
+    if not draws:
+        with st.form(f"drawing_draw_{request_id}"):
+            if st.form_submit_button("随机抽取", type="primary"):
+                run_draw("")
+    elif not open_slots:
+        st.info("各专业均已满员，无需重新抽取。")
+    else:
+        with st.form(f"drawing_redraw_{request_id}"):
+            st.caption("重新抽取只为未满员的专业补充邀请（见上表“待补”）；已接受和邀请中的专家不变，原抽取记录保留。")
+            reason = st.text_input("重新抽取理由 *", key=f"drawing_reason_{request_id}")
+            confirmed = st.checkbox("确认重新抽取", key=f"drawing_redraw_confirm_{request_id}")
+            if st.form_submit_button("重新抽取", type="primary"):
+                if confirmed:
+                    run_draw(reason)
+                else:
+                    st.error("请先勾选“确认重新抽取”。")
 
 if draws:
     latest = draws[-1]
     result = latest["result"]
-    st.subheader(f"第{latest['seq']}次抽取（{latest['drawn_by']}，{result['drawn_at']}）")
-    st.caption(f"理由：{latest['reason']}；随机种子 {result['seed']}；方法 {result['method_version']}")
-    if st.button("复核本次抽取", key="drawing_verify"):
+    st.subheader(f"第{latest['seq']}次抽取")
+    st.text(f"抽取人：{latest['drawn_by']}；时间：{result['drawn_at']}；理由：{latest['reason']}；"
+            f"随机种子 {result['seed']}；方法 {result['method_version']}")
+    if st.button("复核本次抽取", key=f"drawing_verify_{request_id}"):
         ok, message = dispatch.verify(ctx, latest["id"])
         (st.success if ok else st.error)(message)
     for spec, order in result["orders"].items():
@@ -87,7 +128,8 @@ if assignments:
                  hide_index=True, width="stretch")
     for a in (a for a in assignments if a["status"] == "邀请中"):
         with st.form(f"drawing_answer_{a['id']}"):
-            st.markdown(f"**{names.get(a['expert_id'])}**（{taxonomy.specialty_label(a['specialty'])}，第{a['position']}位）")
+            st.text(f"{names.get(a['expert_id'])}（{taxonomy.specialty_label(a['specialty'])}，"
+                    + (f"第{a['position']}位）" if a.get("position") else "直接选派）"))
             c1, c2 = st.columns(2)
             channel = c1.radio("联系方式", ("电话", "微信"), horizontal=True, key=f"drawing_channel_{a['id']}")
             verdict = c2.radio("答复", ("接受", "拒绝"), horizontal=True, key=f"drawing_verdict_{a['id']}")
@@ -101,10 +143,10 @@ if assignments:
 open_ones = [a for a in assignments if a["status"] in ("邀请中", "已接受")]
 if open_ones:
     with st.expander("调整已委派专家"):
-        with st.form("drawing_replace"):
-            target = st.selectbox("调整的专家", [a["id"] for a in open_ones], key="drawing_replace_target",
+        with st.form(f"drawing_replace_{request_id}"):
+            target = st.selectbox("调整的专家", [a["id"] for a in open_ones], key=f"drawing_replace_target_{request_id}",
                                   format_func=lambda i: names.get(next(a["expert_id"] for a in open_ones if a["id"] == i)))
-            why = st.text_input("调整理由", key="drawing_replace_reason")
+            why = st.text_input("调整理由", key=f"drawing_replace_reason_{request_id}")
             st.caption("晋城：调整已经审批的专家须重新报分管领导批准（第十一条）。")
             if st.form_submit_button("调整并邀请下一位"):
                 perform(lambda: dispatch.replace_expert(ctx, user, target, why), "已调整")
@@ -112,4 +154,4 @@ if open_ones:
 st.subheader("表格下载")
 forms = dispatch.forms_for(ctx, request_id)
 for col, (title, filename, build) in zip(st.columns(len(forms)), forms):
-    col.download_button(f"下载{title}", build, file_name=filename, key=f"drawing_dl_{title}", mime=DOCX)
+    download(f"下载{title}", build, file_name=filename, key=f"drawing_dl_{request_id}_{title}", mime=DOCX, container=col)

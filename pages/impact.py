@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import current_user, get_context, show_error
+from pages._ui import current_user, download, get_context, show_error
 from services import impact, settings
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -64,10 +64,10 @@ m[5].metric("劳务报酬增减（元）", "—" if diff is None else f"{diff:,.
             help="有一方的报酬无法计算，原因见“劳务报酬”" if diff is None else "推演减现行，报酬期间内")
 
 d1, d2 = st.columns(2)
-d1.download_button("下载简报（Word）", lambda: impact.briefing(ctx, user, result)[1],
-                   file_name=impact.file_name(ctx, result, "docx"), mime=DOCX, key="impact_dl_docx")
-d2.download_button("下载明细（Excel）", lambda: impact.excel(ctx, user, result)[1],
-                   file_name=impact.file_name(ctx, result, "xlsx"), mime=XLSX, key="impact_dl_xlsx")
+download("下载简报（Word）", lambda: impact.briefing(ctx, user, result)[1], container=d1,
+         file_name=impact.file_name(ctx, result, "docx"), mime=DOCX, key="impact_dl_docx")
+download("下载明细（Excel）", lambda: impact.excel(ctx, user, result)[1], container=d2,
+         file_name=impact.file_name(ctx, result, "xlsx"), mime=XLSX, key="impact_dl_xlsx")
 
 names = ["摘要", f"调整内容（{len(result.changes)}）", f"资格变化（{len(report.eligibility)}）", "行业领域人数",
          f"申报（{len(report.applications)}）", f"后果（{len(report.consequences)}）", "劳务报酬"]

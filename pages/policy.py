@@ -12,7 +12,7 @@ from core.auth import can
 from core.errors import DomainError
 from core.policy_doc import policy_sections
 from core.policy_edit import diff, editable_parameters, format_value, make_variant, parse_value
-from pages._ui import current_user, get_context, perform, show_error, show_flash
+from pages._ui import current_user, download, get_context, perform, show_error, show_flash
 from services import policy_variants, settings
 
 PAGE_SIZE = 40
@@ -53,8 +53,8 @@ with tabs["阅读规则"]:
     if policy is not None:
         st.caption(f"{policy.name}（{policy.document_number}），{policy.issuer}印发，"
                    f"{format_value(policy.effective_date)}施行。" + ("　:blue-badge[当前使用]" if ref == active else ""))
-        st.download_button("下载 Word（政策规则说明）", data=lambda r=ref: policy_variants.profile_document(ctx, r)[1],
-                           file_name=policy_variants.document_filename(ctx, ref), key="policy_read_docx",
+        download("下载 Word（政策规则说明）", lambda r=ref: policy_variants.profile_document(ctx, r)[1],
+                 file_name=policy_variants.document_filename(ctx, ref), key=f"policy_read_docx_{ref}",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         search = st.text_input("查找参数", key="policy_read_search", placeholder="如 年龄、公示、分数线")
         changed = None
@@ -221,9 +221,9 @@ if editor:
                 st.dataframe(_diff_frame(diff(ctx.policies[chosen["base_id"]], loaded)), hide_index=True,
                              width="stretch")
                 ref_v = f"{policy_variants.VARIANT_PREFIX}{pick}"
-                st.download_button("下载 Word（政策规则说明）",
-                                   data=lambda r=ref_v: policy_variants.profile_document(ctx, r)[1],
-                                   file_name=policy_variants.document_filename(ctx, ref_v), key="policy_saved_docx",
+                download("下载 Word（政策规则说明）",
+                         lambda r=ref_v: policy_variants.profile_document(ctx, r)[1],
+                         file_name=policy_variants.document_filename(ctx, ref_v), key=f"policy_saved_docx_{ref_v}",
                                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
             left, right = st.columns(2)
             if left.button("复制为新变体", key="policy_saved_copy"):

@@ -11,7 +11,8 @@ from core import vocab
 from services import users
 from services.context import User, build_context
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+ROOT_PATH = Path(__file__).resolve().parents[2]
+APP = str(ROOT_PATH / "app.py")
 TIMEOUT = 30
 
 
@@ -72,3 +73,21 @@ def rerun_app(at: AppTest) -> AppTest:
     at._page_hash = ""
     at._finished_page_script_hash = ""
     return at.run()
+
+
+def offered_downloads(at: AppTest) -> list[str]:
+    """The labels of the 生成… buttons that build a download (pages._ui.download)."""
+    return [b.label for b in at.button if str(b.key or "").endswith("__make")]
+
+
+def build_download(at: AppTest, label: str):
+    """Click 生成… for the download labelled `label` (e.g. '下载抽取记录单'), rerun, and return its download button;
+    fails if building it showed an error or raised."""
+    from pages._ui import prepare_label
+
+    click(at, prepare_label(label))
+    assert not at.exception, at.exception
+    assert not [e.value for e in at.error if "未能生成" in str(e.value)], [e.value for e in at.error]
+    found = [b for b in at.get("download_button") if b.label == label]
+    assert found, f"no download button {label!r} after building it; have {[b.label for b in at.get('download_button')]}"
+    return found[0]

@@ -7,7 +7,7 @@ import hashlib
 from core import vocab
 from services import policy_variants
 from services.context import POLICY_DIR, build_context
-from tests.app.conftest import click, logged_in, texts
+from tests.app.conftest import build_download, click, logged_in, offered_downloads, texts
 from tests.conftest import OFFICE
 
 YQ = "yangquan-2024"
@@ -39,7 +39,7 @@ def test_x_p1_a_department_user_reads_the_active_profile_with_sources_but_cannot
     assert "政策规则" in shown and "出处：" in shown
     assert at.selectbox(key="policy_read").value == "jincheng-2026"
     assert [t.label for t in at.tabs] == ["阅读规则", "比较两个策略"]
-    assert any(b.label == "下载 Word（政策规则说明）" for b in at.get("download_button"))
+    build_download(at, "下载 Word（政策规则说明）")
     rows = [r for frame in frames(at) for r in frame]
     assert {"参数", "取值", "出处 / 本地设置"} <= set(rows[0])
 
