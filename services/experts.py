@@ -15,6 +15,7 @@ from core import vocab
 from core.expert import parse_date, record_problems, validate_expert
 from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, SENSITIVE_KEYS
 from core.masking import mask_record
+from core.lifecycle import LEGACY_KIND
 from core.text import clean_text
 from core.registry import (PoolSummary, RegistryFilter, filter_experts, group_role_problems, group_role_refusals,
                            pool_summary,
@@ -310,6 +311,26 @@ def has_demo(ctx: AppContext) -> bool:
     return bool(_repo(ctx).search(lambda d: d.get("is_demo")))
 
 
+DEMO_DOCUMENT = "〔演示〕虚构聘任文件"
+
+
+def demo_transitions(doc: dict, policy, at: str) -> list[dict]:
+    """How an invented expert came to their state, recorded like a real one: an appointed demo expert enters as a
+    存量专家登记 under an invented document (so no 在库 is ever without its procedure, X-L1), then 暂停 or
+    期满退出 where the generator put them; an applicant has no transition yet."""
+    if not doc.get("term_start"):
+        return []
+    steps = [{"from": None, "to": "在库", "kind": LEGACY_KIND, "workflow": "存量专家登记", "action": "存量专家登记",
+              "reason": f"演示数据：{DEMO_DOCUMENT}，{doc['term_start']}聘任，聘期至{doc['term_end']}",
+              "document_number": DEMO_DOCUMENT, "appointed_on": doc["term_start"], "policy_id": policy.id,
+              "by": "system", "at": at}]
+    if doc.get("state") in ("暂停", "期满退出"):
+        reason = doc.get("remarks") or ("聘期届满" if doc["state"] == "期满退出" else "演示数据")
+        steps.append({"from": "在库", "to": doc["state"], "reason": f"演示数据：{reason}", "action": doc["state"],
+                      "policy_id": policy.id, "by": "system", "at": at})
+    return steps
+
+
 def load_demo(ctx: AppContext, actor: User, *, seed: int = DEMO_SEED, history: bool = True) -> int:
     """加载演示数据 — only on an empty registry, so demo records never mix with real ones. With `history`, a year
     of invented dispatches, evaluations, fees, budgets and training on that pool follows (services.demo_history),
@@ -324,6 +345,8 @@ def load_demo(ctx: AppContext, actor: User, *, seed: int = DEMO_SEED, history: b
     now = ctx.now().isoformat(timespec="seconds")
     docs = [dict(validate_expert(r, policy, ctx.today()), policy_id=policy.id, is_demo=True,
                  created_at=now, updated_at=now) for r in records]
+    for doc in docs:
+        doc["transitions"] = demo_transitions(doc, policy, now)
     count = len(_repo(ctx).insert_many(docs, actor=actor.username, action="加载演示数据", unique=UNIQUE))
     if history:
         demo_history.load_demo_history(ctx, actor)

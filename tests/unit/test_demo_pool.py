@@ -227,3 +227,23 @@ def test_about_92_percent_are_in_the_pool_with_a_current_three_year_term(pool_na
             assert start <= TODAY <= date.fromisoformat(expert["term_end"])
             starts.append(start)
     assert min(starts).year <= TODAY.year - 2  # spread over the last three years
+
+
+def test_x_l1_every_appointed_demo_expert_carries_how_they_came_in(ctx):
+    """A demo expert in the pool is never 在库 without its procedure: each enters by a recorded 存量专家登记 under an
+    invented document, and 暂停 / 期满退出 ones carry the step that put them there; the last step is their state."""
+    from core.lifecycle import LEGACY_KIND
+    from services import experts, settings
+    from tests.conftest import ADMIN
+
+    settings.set_active_policy(ctx, ADMIN, "yangquan-2024", confirmed=True)
+    experts.load_demo(ctx, ADMIN, history=False)
+    pool = ctx.store.collection("experts").all()
+    for e in pool:
+        steps = e.get("transitions") or []
+        if e["state"] == "申请中":
+            assert steps == []
+            continue
+        assert steps[0]["kind"] == LEGACY_KIND and steps[0]["to"] == "在库" and "演示" in steps[0]["document_number"]
+        assert steps[-1]["to"] == e["state"]
+    assert {e["state"] for e in pool} >= {"在库", "暂停"}
