@@ -24,7 +24,8 @@ waiting = [r for r in due if r["status"] == "未考核"]
 if period["past_deadline"] and waiting:
     st.warning(f"已过{period['deadline_text']}的完成期限，尚有{len(waiting)}人未考核。")
 
-tab_list, tab_one, tab_results = st.tabs([f"考核名单（{len(due)}）", "考核录入", "考核结果"])
+tab_list, tab_one, tab_results = st.tabs([f"考核名单（{len(due)}）", "考核录入", "考核结果"],
+                                               key="assessment_tabs", on_change="rerun")
 
 with tab_list:
     if due:

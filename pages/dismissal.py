@@ -23,7 +23,8 @@ pool = {e["id"]: e for e in experts.active_experts(ctx) if e.get("state") in ("�
 pending = dispatch.proposals(ctx)
 changed = pool_conditions.proposals(ctx, user)
 tab_prop, tab_new, tab_open, tab_done, tab_talk = st.tabs(
-    [f"待处理建议（{len(pending) + len(changed)}）", "提出解聘", "办理中", "已办结与永不录用", "提醒谈话"])
+    [f"待处理建议（{len(pending) + len(changed)}）", "提出解聘", "办理中", "已办结与永不录用", "提醒谈话"],
+    key="dismissal_tabs", on_change="rerun")
 with tab_prop:
     st.subheader("条件变化：拟解聘/清退建议")
     st.caption("每天按当日日期核对在库专家的年龄等随时间变化的条件；这些专家已不参加抽取。立案后按解聘程序办理，"

@@ -71,7 +71,7 @@ download("下载明细（Excel）", lambda: impact.excel(ctx, user, result)[1], 
 
 names = ["摘要", f"调整内容（{len(result.changes)}）", f"资格变化（{len(report.eligibility)}）", "行业领域人数",
          f"申报（{len(report.applications)}）", f"后果（{len(report.consequences)}）", "劳务报酬"]
-tabs = st.tabs(names)
+tabs = st.tabs(names, key="impact_tabs", on_change="rerun")
 
 with tabs[0]:
     st.dataframe(pd.DataFrame(report.summary, columns=["项目", "数值"]), hide_index=True, width="stretch")

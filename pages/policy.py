@@ -43,7 +43,7 @@ def _diff_frame(rows) -> pd.DataFrame:
 
 
 names = ["阅读规则"] + (["制作变体", "已存变体"] if editor else []) + ["比较两个策略"]
-tabs = dict(zip(names, st.tabs(names)))
+tabs = dict(zip(names, st.tabs(names, key="policy_tabs", on_change="rerun")))
 
 # ---------------------------------------------------------------------------------------------- 阅读规则
 with tabs["阅读规则"]:

@@ -44,7 +44,8 @@ if view.malformed:  # valid JSON of the wrong shape: listed with its id, never a
     st.dataframe(pd.DataFrame([{"记录编号": str(m.id), "姓名": m.name, "问题": "；".join(m.problems)}
                                for m in view.malformed]), hide_index=True, width="stretch", key="registry_malformed")
 
-tab_list, tab_sectors, tab_specs = st.tabs([f"名单（{len(rows)}人）", "行业领域名额", "专业名额"])
+tab_list, tab_sectors, tab_specs = st.tabs([f"名单（{len(rows)}人）", "行业领域名额", "专业名额"],
+                                              key="registry_tabs", on_change="rerun")
 with tab_list:
     frame = pd.DataFrame(rows, columns=["id", "姓名", "单位", "行业领域", "专业", "状态", "职称", "年龄", "聘期结束", "演示数据"])
     if rows:

@@ -57,7 +57,7 @@ def below_pass_fields(sheet, app_id: int) -> dict | None:
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-tab_wait, tab_done = st.tabs(["待审核", "已审核（表格下载）"])
+tab_wait, tab_done = st.tabs(["待审核", "已审核（表格下载）"], key="review_tabs", on_change="rerun")
 with tab_done:
     done = applications.submitted(ctx, state=("已审核", "已推荐", "拟定", "公示中", "在库", "未通过"))
     reviewed = {a["id"]: (e, a) for e, a in done if a.get("review")}

@@ -40,7 +40,7 @@ if ev.work_record_form_id and office:
 if policy.assistance is not None:
     names.append("技术帮扶")
 names.append("表格下载")
-tabs = dict(zip(names, st.tabs(names)))
+tabs = dict(zip(names, st.tabs(names, key="service_tabs", on_change="rerun")))
 
 # --- 登记完成 -----------------------------------------------------------------------------------------------------
 if "登记完成" in tabs:

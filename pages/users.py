@@ -20,7 +20,7 @@ except DomainError as error:
     st.stop()
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
-tab_new, tab_manage = st.tabs(["新建用户", "停用 / 启用 / 重置密码"])
+tab_new, tab_manage = st.tabs(["新建用户", "停用 / 启用 / 重置密码"], key="users_tabs", on_change="rerun")
 with tab_new:
     with st.form("users_create", clear_on_submit=True):
         c1, c2 = st.columns(2)
