@@ -81,6 +81,46 @@ def after_failed_login(user: dict, now: datetime) -> dict:
     return changes
 
 
+# A login attempt holds a slot while its password is checked (~50 ms of scrypt), so parallel attempts cannot all
+# read the same failure count: failures + attempts in progress never exceed MAX_FAILED_ATTEMPTS. A slot left by a
+# crashed process expires by itself.
+SLOT_SECONDS = 30
+# hashed for an unknown user name, so it answers in the time a known one does (the same message either way)
+DUMMY_HASH = hash_password("not-a-password-0", salt=bytes(16))
+
+
+def live_slots(user: dict, now: datetime) -> list[str]:
+    """The login attempts of this account still being checked: 'expiry-iso|token' strings not yet expired."""
+    slots = user.get("login_slots")
+    if not isinstance(slots, list):
+        return []
+    live = []
+    for slot in slots:
+        try:
+            if isinstance(slot, str) and datetime.fromisoformat(slot.split("|", 1)[0]) > now:
+                live.append(slot)
+        except ValueError:
+            continue
+    return live
+
+
+def new_slot(now: datetime, token: str) -> str:
+    return f"{(now + timedelta(seconds=SLOT_SECONDS)).isoformat(timespec='seconds')}|{token}"
+
+
+def attempt_refusal(user: dict, now: datetime) -> str | None:
+    """Why a login attempt may not even be checked now (locked, disabled, or as many attempts already failed or in
+    progress as the limit allows), or None when it may take a slot."""
+    until = locked_until(user, now)
+    if until is not None:
+        return f"连续输错密码，账号已锁定至 {until:%H:%M}，请稍后再试或联系管理员"
+    if user.get("disabled"):
+        return "该账号已停用，请联系管理员"
+    if int(user.get("failed_count") or 0) + len(live_slots(user, now)) >= MAX_FAILED_ATTEMPTS:
+        return "登录尝试过于频繁，请稍后再试"
+    return None
+
+
 def after_successful_login(now: datetime) -> dict:
     return {"failed_count": 0, "locked_until": None, "last_login": now.isoformat(timespec="seconds")}
 

@@ -6,8 +6,11 @@ Roles: 管理员, 专家管理办公室, 使用科室 (with its department name)
 from __future__ import annotations
 
 from core import vocab
-from core.auth import (after_failed_login, after_successful_login, can, check_new_password, check_username,
-                       hash_password, locked_until, verify_password)
+import secrets
+
+from core.auth import (DUMMY_HASH, after_failed_login, after_successful_login, attempt_refusal, can,
+                       check_new_password, check_username, hash_password, live_slots, locked_until, new_slot,
+                       verify_password)
 from core.errors import AuthError, NotFoundError, PermissionDenied, ValidationError
 from services import settings
 from services.context import AppContext, User
@@ -77,24 +80,46 @@ def create_first_admin(ctx: AppContext, *, username: str, display_name: str, pas
 
 
 def login(ctx: AppContext, username: str, password: str) -> User:
-    """Check the password; count failures and lock after the fifth; refuse disabled or locked accounts."""
+    """Check the password; count failures and lock after the fifth; refuse disabled or locked accounts.
+
+    The count is kept atomically whatever the concurrency: before its password is hashed an attempt takes a slot
+    in the same locked write that reads the count, and is refused unchecked when failures plus attempts in
+    progress reach the limit; the result is then written in a second locked write that reads the count afresh.
+    So parallel sessions check at most five guesses before the lock. An unknown user name is hashed against a
+    dummy, so it answers in the same time and with the same message as a wrong password."""
     username = (username or "").strip()
     doc = _find(ctx, username)
     now = ctx.now()
     if doc is None:
+        verify_password(password or "", DUMMY_HASH)
         raise AuthError(BAD_LOGIN)
-    until = locked_until(doc, now)
-    if until is not None:
-        raise AuthError(f"连续输错密码，账号已锁定至 {until:%H:%M}，请稍后再试或联系管理员")
-    if doc.get("disabled"):
-        raise AuthError("该账号已停用，请联系管理员")
-    if not verify_password(password or "", doc["password_hash"]):
-        changes = after_failed_login(doc, now)
-        _repo(ctx).update(doc["id"], changes, actor=username, action="登录失败")
-        if changes.get("locked_until"):
-            raise AuthError("连续5次输错密码，账号已锁定15分钟")
-        raise AuthError(BAD_LOGIN)
-    _repo(ctx).update(doc["id"], after_successful_login(now), actor=username, action="登录")
+    slot = new_slot(now, secrets.token_hex(8))
+    refusal: list[str] = []
+
+    def take_slot(d: dict) -> dict | None:
+        why = attempt_refusal(d, now)
+        if why:
+            refusal.append(why)
+            return None  # unchanged: nothing written
+        d["login_slots"] = live_slots(d, now) + [slot]
+        return d
+
+    _repo(ctx).update(doc["id"], take_slot, actor=username, action="登录尝试")
+    if refusal:
+        raise AuthError(refusal[0])
+    ok = verify_password(password or "", doc["password_hash"])
+    locked: list[bool] = []
+
+    def record_result(d: dict) -> dict:
+        d["login_slots"] = [s for s in live_slots(d, now) if s != slot]
+        changes = after_successful_login(now) if ok else after_failed_login(d, now)
+        locked.append(bool(changes.get("locked_until")))
+        d.update(changes)
+        return d
+
+    _repo(ctx).update(doc["id"], record_result, actor=username, action="登录" if ok else "登录失败")
+    if not ok:
+        raise AuthError("连续5次输错密码，账号已锁定15分钟" if locked[-1] else BAD_LOGIN)
     return _to_user(doc)
 
 
