@@ -20,6 +20,15 @@ except DomainError as error:  # a data file that does not parse stops the app; i
     st.stop()
 
 user = st.session_state.get("user")
+if user is not None:
+    from services.users import session_user
+
+    user = session_user(ctx, user)  # checked on every run: a disabled account's session ends at once
+    if user is None:
+        st.session_state.clear()
+        st.warning("账号已停用或已删除，已退出登录。如有疑问请联系管理员。")
+    else:
+        st.session_state["user"] = user
 if user is None:
     from services.users import needs_setup
 

@@ -45,7 +45,7 @@ with tab_manage:
     names = [r["用户名"] for r in rows]
     with st.form("users_manage"):
         target = st.selectbox("用户", names, key="users_manage_target")
-        action = st.radio("操作", ("停用", "启用", "重置密码"), horizontal=True, key="users_manage_action")
+        action = st.radio("操作", ("停用", "启用", "解锁", "重置密码"), horizontal=True, key="users_manage_action")
         new_password = st.text_input("新密码（重置密码时填写）", type="password", key="users_manage_password")
         confirm = st.text_input("再次输入新密码", type="password", key="users_manage_confirm")
         apply = st.form_submit_button("执行")
@@ -53,6 +53,8 @@ with tab_manage:
         try:
             if action == "重置密码":
                 users.reset_password(ctx, user, target, new_password, confirm)
+            elif action == "解锁":
+                users.unlock(ctx, user, target)
             else:
                 users.set_disabled(ctx, user, target, action == "停用")
         except DomainError as error:

@@ -35,6 +35,15 @@ def _to_user(doc: dict) -> User:
     return User(doc["username"], doc.get("display_name") or doc["username"], doc["role"], doc.get("department", ""))
 
 
+def session_user(ctx: AppContext, user: User) -> User | None:
+    """The signed-in user as the user record says now, checked on every run of a page: None when the account was
+    disabled or removed (the session ends), else the user with their current name, role and department."""
+    doc = _find(ctx, user.username)
+    if doc is None or doc.get("disabled"):
+        return None
+    return _to_user(doc)
+
+
 def needs_setup(ctx: AppContext) -> bool:
     """True on first start: there is no user yet, so the setup screen creates the admin."""
     return not _repo(ctx).all()
@@ -134,9 +143,9 @@ def list_users(ctx: AppContext, actor: User) -> list[dict]:
     rows = []
     for d in sorted(_repo(ctx).all(), key=lambda d: d["username"]):
         until = locked_until(d, now)
+        state = "、".join(([f"已锁定（至{until:%H:%M}）"] if until else []) + (["停用"] if d.get("disabled") else []))
         rows.append({"用户名": d["username"], "姓名": d.get("display_name", ""), "角色": d["role"],
-                     "科室": d.get("department", ""),
-                     "状态": "停用" if d.get("disabled") else (f"锁定至{until:%H:%M}" if until else "正常"),
+                     "科室": d.get("department", ""), "状态": state or "正常",
                      "最近登录": d.get("last_login") or ""})
     return rows
 
@@ -162,8 +171,21 @@ def set_disabled(ctx: AppContext, actor: User, username: str, disabled: bool) ->
         raise ValidationError(("username", "不能停用自己正在使用的账号"))
     if disabled and doc["role"] == vocab.ROLE_ADMIN and _active_admins(ctx) <= 1:
         raise ValidationError(("username", "至少需要保留一个可用的管理员账号"))
-    _repo(ctx).update(doc["id"], {"disabled": disabled}, actor=actor.username,
-                      action="停用用户" if disabled else "启用用户")
+    # 启用 also lifts a lockout: an admin who re-enables an account means it to be usable
+    changes = {"disabled": True} if disabled else {"disabled": False, **UNLOCKED}
+    _repo(ctx).update(doc["id"], changes, actor=actor.username, action="停用用户" if disabled else "启用用户")
+
+
+UNLOCKED = {"failed_count": 0, "locked_until": None, "login_slots": []}
+
+
+def unlock(ctx: AppContext, actor: User, username: str) -> None:
+    """解锁 (admin): lift a lockout after wrong passwords at once, without changing the password."""
+    _require_admin(actor)
+    doc = _existing(ctx, username)
+    if not locked_until(doc, ctx.now()):
+        raise ValidationError(("username", f"账号 {username} 未被锁定，无需解锁"))
+    _repo(ctx).update(doc["id"], UNLOCKED, actor=actor.username, action="解锁用户")
 
 
 def _active_admins(ctx: AppContext) -> int:

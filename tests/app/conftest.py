@@ -38,10 +38,30 @@ def make_app() -> AppTest:
     return AppTest.from_file(APP, default_timeout=TIMEOUT)
 
 
+def account(user: User) -> User:
+    """Make sure the data folder the app opens (EXPERT_DATA_DIR) holds an enabled account for `user`, with its
+    role and department, as a real login would have found it: app.py checks the session against the user record
+    on every run and ends it when there is none. Written straight into the store (a fixture, like seed_expert)."""
+    import os
+
+    from core.auth import hash_password
+
+    repo = build_context(os.environ["EXPERT_DATA_DIR"]).store.collection("users", redact=("password_hash",))
+    found = repo.search(lambda d: d.get("username") == user.username)
+    fields = {"display_name": user.display_name, "role": user.role, "department": user.department, "disabled": False}
+    if found:
+        repo.update(found[0]["id"], fields, actor="test", action="测试账号")
+    else:
+        repo.insert({"username": user.username, "password_hash": hash_password("abc12345", salt=bytes(16)),
+                     "failed_count": 0, "locked_until": None, **fields}, actor="test", action="测试账号")
+    return user
+
+
 def logged_in(role: str = vocab.ROLE_ADMIN, page: str | None = None, department: str = "") -> AppTest:
     """An AppTest already signed in as a user of `role`, optionally switched to `page` (e.g. 'pages/registry.py')."""
     at = make_app()
-    at.session_state["user"] = User("admin" if role == vocab.ROLE_ADMIN else "u1", "测试用户", role, department)
+    at.session_state["user"] = account(User("admin" if role == vocab.ROLE_ADMIN else "u1", "测试用户", role,
+                                            department))
     at.run()
     if page:
         at.switch_page(page)

@@ -2,7 +2,7 @@
 from core import vocab
 from services import experts, settings, users
 from services.context import build_context
-from tests.app.conftest import click, logged_in, texts
+from tests.app.conftest import click, logged_in, make_app, rerun_app, texts
 from tests.conftest import ADMIN
 
 
@@ -105,3 +105,20 @@ def test_a_template_with_an_unknown_field_shows_on_the_settings_page_x_w2(app_ct
     frame = next(df.value for df in at.dataframe if "模板文件" in df.value.columns)
     row = frame[frame["模板文件"] == "jc_fj3_廉政承诺书.docx"].iloc[0]
     assert row["状态"] == "有问题" and "no_such_field" in row["问题"]
+
+
+def test_a_disabled_account_loses_its_open_session_on_the_next_run(app_ctx):
+    """Issue 11 §4: the session is checked against the user record on every run; 停用 ends it at once."""
+    from services.context import User
+
+    users.create_user(app_ctx, ADMIN, username="dept1", display_name="科室甲", role=vocab.ROLE_DEPARTMENT,
+                      department="煤矿安全监管综合科", password="abc12345", confirm="abc12345")
+    at = make_app()
+    at.session_state["user"] = User("dept1", "科室甲", vocab.ROLE_DEPARTMENT, "煤矿安全监管综合科")
+    at.run()
+    assert not at.exception and "user" in at.session_state
+    users.set_disabled(app_ctx, ADMIN, "dept1", True)
+    rerun_app(at)
+    assert "user" not in at.session_state
+    assert any("账号已停用" in w.value for w in at.warning)
+

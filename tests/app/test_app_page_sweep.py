@@ -28,7 +28,7 @@ from core.dispatch import task_type_choices
 from core.errors import DomainError
 from services import dismissals, dispatch, experts, settings, users
 from services.context import User, build_context
-from tests.app.conftest import APP, make_app
+from tests.app.conftest import APP, account, make_app
 from tests.conftest import ADMIN, DEPARTMENT, LEADER, OFFICE
 
 PROFILES = ("jincheng-2026", "yangquan-2024")
@@ -181,7 +181,7 @@ def test_every_page_opens_for_every_role_without_an_exception(sweep_folders, reg
     try:
         at = make_app()
         user = ROLE_USERS[role]
-        at.session_state["user"] = User(user.username, user.display_name, role, user.department)
+        at.session_state["user"] = account(User(user.username, user.display_name, role, user.department))
         at.run()
         assert Path(page).stem in registered_pages, f"app.py did not register {page} for {role}: {registered_pages}"
         at.switch_page(page)

@@ -142,3 +142,50 @@ def test_only_an_admin_switches_the_active_policy_x_p1(ctx):
     assert settings.active_policy(ctx).id == "yangquan-2024"
     with pytest.raises(ValidationError):
         settings.set_active_policy(ctx, ADMIN, "nowhere-1999")
+
+
+def _locked(ctx, username="lock1"):
+    users.create_user(ctx, ADMIN, username=username, display_name="锁定测试", role=vocab.ROLE_OFFICE,
+                      password="abc12345", confirm="abc12345")
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            users.login(ctx, username, "wrong-pass1")
+    with pytest.raises(AuthError, match="锁定"):
+        users.login(ctx, username, "abc12345")
+
+
+def test_an_admin_sees_who_is_locked_and_unlocks_without_resetting_the_password(ctx):
+    """Issue 11 §4."""
+    setup_admin(ctx)
+    _locked(ctx)
+    [row] = [r for r in users.list_users(ctx, ADMIN) if r["用户名"] == "lock1"]
+    assert row["状态"].startswith("已锁定")
+    with pytest.raises(PermissionDenied):
+        users.unlock(ctx, OFFICE, "lock1")
+    users.unlock(ctx, ADMIN, "lock1")
+    assert users.login(ctx, "lock1", "abc12345").username == "lock1"
+    with pytest.raises(ValidationError, match="未被锁定"):
+        users.unlock(ctx, ADMIN, "lock1")
+
+
+def test_re_enabling_an_account_also_lifts_its_lockout(ctx):
+    setup_admin(ctx)
+    _locked(ctx)
+    users.set_disabled(ctx, ADMIN, "lock1", True)
+    assert [r["状态"] for r in users.list_users(ctx, ADMIN) if r["用户名"] == "lock1"][0].endswith("停用")
+    users.set_disabled(ctx, ADMIN, "lock1", False)
+    assert users.login(ctx, "lock1", "abc12345").username == "lock1"
+
+
+def test_the_session_follows_the_user_record(ctx):
+    """Issue 11 §4: disabled → the session ends; a changed role or department is what the next run acts as."""
+    from services.context import User
+
+    setup_admin(ctx)
+    users.create_user(ctx, ADMIN, username="dept1", display_name="科室甲", role=vocab.ROLE_DEPARTMENT,
+                      department="煤矿安全监管综合科", password="abc12345", confirm="abc12345")
+    session = User("dept1", "科室甲", vocab.ROLE_ADMIN, "")  # a stale or forged role in the session
+    assert users.session_user(ctx, session) == User("dept1", "科室甲", vocab.ROLE_DEPARTMENT, "煤矿安全监管综合科")
+    users.set_disabled(ctx, ADMIN, "dept1", True)
+    assert users.session_user(ctx, session) is None
+    assert users.session_user(ctx, User("ghost", "无此人", vocab.ROLE_ADMIN)) is None
