@@ -62,7 +62,11 @@ JC_FULL_MARKS = {"service_conditions": 10, "motivation": 10, "service_experience
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                      HealthCheck.filter_too_much])
-PROFILE_SETTINGS = {"ci": hypothesis_settings(max_examples=200, stateful_step_count=50, **_COMMON),
+# CI explores the same 200 sequences on every run (derandomize): a promise broken by a change is caught there and
+# shrunk the same way every time, and the depth guard below cannot pass on one run and fail on the next; the
+# random search for new sequences is the `long` profile's job.
+PROFILE_SETTINGS = {"ci": hypothesis_settings(max_examples=200, stateful_step_count=50, derandomize=True,
+                                              database=None, **_COMMON),
                     "long": hypothesis_settings(max_examples=2000, stateful_step_count=50, **_COMMON),
                     "dev": hypothesis_settings(max_examples=20, stateful_step_count=50, **_COMMON)}
 MACHINE_SETTINGS = PROFILE_SETTINGS[os.environ.get("HYPOTHESIS_PROFILE") or "ci"]
