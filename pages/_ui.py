@@ -6,6 +6,7 @@ which are shared by every session and never mutated by a page.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from typing import Callable
 
@@ -33,12 +34,33 @@ def current_user() -> User:
 
 
 def show_error(error: DomainError) -> None:
-    """A domain error as a Chinese message, one line per bad field; never a traceback."""
+    """A domain error as a Chinese message, one line per bad field; never a traceback. The message is escaped
+    (md_escape): services quote user input in their messages."""
     if isinstance(error, ValidationError) and len(error.errors) > 1:
-        lines = "\n".join(f"- {msg}" for _, msg in error.errors)
+        lines = "\n".join(f"- {md_escape(msg)}" for _, msg in error.errors)
         st.error(f"有 {len(error.errors)} 处需要修改：\n{lines}")
     else:
-        st.error(error.message)
+        st.error(md_escape(error.message))  # messages can quote what the user typed (a name, a file name)
+
+
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation mark: CommonMark lets each be escaped
+_WORD_JOINER = "\u2060"  # zero-width, invisible, never a line break
+# Patterns Streamlit's Markdown still acts on after backslash escapes are resolved (it rewrites the plain text):
+# emoji / :material/…: / :streamlit: shortcodes and URL schemes (after a colon), www. and e-mail autolinks,
+# and the typographic arrows (-> <- -- >= <= ~=). A word joiner inside each breaks the pattern, not the text.
+_TEXT_REWRITES = re.compile(r"(?<=:)|(?=@)|(?<=www)(?=\.)|(?<=WWW)(?=\.)|(?<=[<>~-])(?=[<>=-])")
+
+
+def md_escape(text) -> str:
+    """User text made safe for every Markdown-rendering call (st.markdown, caption, info/warning/error/success,
+    toast, titles, and widget / expander / tab / metric labels and help): it shows literally and nothing in it is
+    interpreted — no image is fetched, no link, bold, colour (`:red[…]`), LaTeX (`$…$`), HTML, emoji shortcode,
+    heading or list. Every ASCII punctuation mark is backslash-escaped, and an invisible word joiner (U+2060) is
+    put inside the patterns Streamlit rewrites in plain text (`:tada:`, `http://…`, `www.`, `a@b.cn`, `->`).
+    Measured in Chromium with streamlit 1.67 (tests/e2e/test_e2e_hostile_text.py). None reads as ""."""
+    if text is None:
+        return ""
+    return _MD_PUNCT.sub(r"\\\1", _TEXT_REWRITES.sub(_WORD_JOINER, str(text)))
 
 
 def field_label(key: str) -> str:
@@ -69,7 +91,7 @@ def download(label: str, build: Callable[[], bytes], *, file_name: str, mime: st
     try:
         data = build()
     except DomainError as error:
-        box.error(f"未能生成“{label.removeprefix('下载')}”：{error.message}")
+        box.error(f"未能生成“{label.removeprefix('下载')}”：{md_escape(error.message)}")
         return
     except Exception:  # a defect: logged with its traceback for the administrator, a Chinese message for the user
         _LOG.exception("building download %s failed", key)

@@ -5,7 +5,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pages._ui import current_user, download, get_context, perform, show_flash
+from pages._ui import md_escape, current_user, download, get_context, perform, show_flash
 from services import applications, forms_service, settings
 
 ctx = get_context()
@@ -36,9 +36,9 @@ if jc and section == sections[0]:
             perform(lambda: applications.recommend(ctx, user, chosen), f"已推荐 {len(chosen)} 人")
     groups = applications.by_lead_office(ctx)
     for office, rows in groups.items():
-        st.markdown(f"**{office}**（{len(rows)}人）")
+        st.markdown(f"**{md_escape(office)}**（{len(rows)}人）")
         people_table([e for e, _ in rows])
-        download(f"下载附件5（{office}）", lambda r=rows, o=office: forms_service.recommendation_summary_form(
+        download(f"下载附件5（{md_escape(office)}）", lambda r=rows, o=office: forms_service.recommendation_summary_form(
             r, o, policy, ctx.today())[1], file_name=f"附件5_推荐汇总表_{office}.docx", key=f"appointment_fj5_{office}",
             mime=DOCX)
     everyone = [row for rows in groups.values() for row in rows]
@@ -46,7 +46,7 @@ if jc and section == sections[0]:
         bar = st.progress(0.0, text="正在生成申报表…")
         data = forms_service.application_forms_zip(
             everyone, policy, photos=applications.photos_of(ctx, [e["id"] for e, _ in everyone]),
-            progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"))
+            progress=lambda done, total: bar.progress(done / total, text=f"{md_escape(done)}/{md_escape(total)}"))
         st.download_button("下载申报表（zip）", data, file_name=f"附件2_申报表_{len(everyone)}份.zip",
                            mime="application/zip", key="appointment_fj2_zip_dl", on_click="ignore")
 
@@ -82,7 +82,7 @@ if section == sections[-1]:
         with st.form("appointment_meeting"):
             st.markdown(f"**{meeting_label}**")
             day = st.date_input("会议日期", value=None, key="appointment_meeting_date", format="YYYY-MM-DD")
-            decisions = {e["id"]: st.checkbox(f"{e['name']} 通过", value=True, key=f"appointment_dec_{e['id']}")
+            decisions = {e["id"]: st.checkbox(f"{md_escape(e['name'])} 通过", value=True, key=f"appointment_dec_{e['id']}")
                          for e in members if e.get("state") == ("拟定" if jc else "公示中")}
             note = st.text_input("备注（会议纪要文号等）", key="appointment_meeting_note")
             if st.form_submit_button("记录会议结果"):
@@ -91,7 +91,7 @@ if section == sections[-1]:
 
     def notice_form():
         with st.form("appointment_notice"):
-            st.markdown(f"**公示**（{policy.lifecycle.notice_days}日）")
+            st.markdown(f"**公示**（{md_escape(policy.lifecycle.notice_days)}日）")
             start = st.date_input("公示开始日期", value=None, key="appointment_notice_start", format="YYYY-MM-DD")
             end = st.date_input("公示结束日期（不填则按政策天数计算）", value=None, key="appointment_notice_end",
                                 format="YYYY-MM-DD")
@@ -103,7 +103,7 @@ if section == sections[-1]:
     elif not notice:
         notice_form()
     else:
-        st.success(f"公示期：{notice['start']} 至 {notice['end']}")
+        st.success(f"公示期：{md_escape(notice['start'])} 至 {md_escape(notice['end'])}")
         st.download_button("下载公示名单（Word）", lambda: forms_service.notice_form(
             applications.round_rows(ctx, round_id), policy, date.fromisoformat(notice["start"]),
             date.fromisoformat(notice["end"]), issued_on=ctx.today())[1],
@@ -111,7 +111,7 @@ if section == sections[-1]:
         for index, objection in enumerate(rnd["objections"]):
             who = next((e["name"] for e in members if e["id"] == objection["expert_id"]), "?")
             status = ("属实，已取消" if objection["upheld"] else "不属实") if objection["resolved"] else "待核查"
-            st.markdown(f"- 异议（{who}，{objection['raised_on']}）：{objection['text']} — **{status}** {objection['note']}")
+            st.markdown(f"- 异议（{md_escape(who)}，{md_escape(objection['raised_on'])}）：{md_escape(objection['text'])} — **{status}** {md_escape(objection['note'])}")
             if not objection["resolved"]:
                 with st.form(f"appointment_resolve_{index}"):
                     note = st.text_input("核查结论", key=f"appointment_resolve_note_{index}")
@@ -134,13 +134,13 @@ if section == sections[-1]:
                     perform(lambda: applications.appoint(ctx, user, round_id, appointed_on=day), "已聘任")
         else:
             appointed = [e for e in members if e.get("state") == "在库" and e.get("certificate_no")]
-            st.success(f"已于 {rnd['appointed_on']} 聘任 {len(appointed)} 人")
+            st.success(f"已于 {md_escape(rnd['appointed_on'])} 聘任 {len(appointed)} 人")
             if appointed and st.button("生成全部聘书（zip）", key="appointment_certificates"):
                 bar = st.progress(0.0, text="正在生成聘书…")
                 items = [(e, e["certificate_no"], date.fromisoformat(e["term_start"]), date.fromisoformat(e["term_end"]))
                          for e in appointed]
                 data = forms_service.certificates_zip(
                     items, policy, date.fromisoformat(rnd["appointed_on"]),
-                    progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total}"))
+                    progress=lambda done, total: bar.progress(done / total, text=f"{md_escape(done)}/{md_escape(total)}"))
                 st.download_button("下载聘书（zip）", data, file_name=f"聘书_{rnd['name']}.zip",
                                    mime="application/zip", key="appointment_certificates_zip", on_click="ignore")

@@ -5,7 +5,7 @@ a reason; each decision is kept in the request's history. An emergency used firs
 import pandas as pd
 import streamlit as st
 
-from pages._ui import current_user, get_context, perform, show_flash
+from pages._ui import md_escape, current_user, get_context, perform, show_flash
 from services import dispatch, settings
 
 ctx = get_context()
@@ -20,13 +20,13 @@ if not waiting:
 for req in waiting:
     rid = req["id"]
     with st.container(border=True):
-        st.subheader(f"申请编号 #{rid}" + ("（紧急使用，补办审批）" if req["status"] != "待审批" else ""))
+        st.subheader(f"申请编号 #{md_escape(rid)}" + ("（紧急使用，补办审批）" if req["status"] != "待审批" else ""))
         # user text (department, matter, place, names) is shown as plain text, never as Markdown
         st.text(f"{req['department']}：{req['matter']}")
         st.text(f"{req['start']} 至 {req['end']}" + (f"，{req['place']}" if req.get("place") else "")
                 + f"；联系人 {req.get('contact') or ''} {req.get('contact_phone') or ''}")
         st.text("；".join(f"{policy.taxonomy.specialty_label(n['specialty'])} {n['count']}人" for n in req["needs"]))
-        st.caption(f"须由{req['required_level']}审批：{req['required_reason']}")
+        st.caption(f"须由{md_escape(req['required_level'])}审批：{md_escape(req['required_reason'])}")
         if req.get("external_experts"):
             st.dataframe(pd.DataFrame([{"库外专家": x["name"], "单位": x["unit"], "职称": x["title"], "理由": x["reason"]}
                                        for x in req["external_experts"]]), hide_index=True, width="stretch",
@@ -44,9 +44,9 @@ for req in waiting:
             refuse = c2.form_submit_button("不同意", key=f"approvals_reject_{rid}")
             send_back = c3.form_submit_button("退回修改", key=f"approvals_return_{rid}")
         if agree:
-            perform(lambda r=rid, o=opinion: dispatch.approve(ctx, user, r, o), f"申请编号 #{rid} 已审批同意")
+            perform(lambda r=rid, o=opinion: dispatch.approve(ctx, user, r, o), f"申请编号 #{md_escape(rid)} 已审批同意")
         elif refuse:
-            perform(lambda r=rid, o=opinion: dispatch.reject(ctx, user, r, o), f"申请编号 #{rid} 不同意，已办结")
+            perform(lambda r=rid, o=opinion: dispatch.reject(ctx, user, r, o), f"申请编号 #{md_escape(rid)} 不同意，已办结")
         elif send_back:
             perform(lambda r=rid, o=opinion: dispatch.return_for_changes(ctx, user, r, o),
-                    f"申请编号 #{rid} 已退回申请科室修改")
+                    f"申请编号 #{md_escape(rid)} 已退回申请科室修改")

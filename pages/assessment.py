@@ -4,7 +4,7 @@ who is done, assess one expert from the pre-filled services (JC: the expert's se
 import pandas as pd
 import streamlit as st
 
-from pages._ui import current_user, download, get_context, perform, show_flash
+from pages._ui import md_escape, current_user, download, get_context, perform, show_flash
 from services import assessments, settings
 
 ctx = get_context()
@@ -12,17 +12,17 @@ user = current_user()
 policy = settings.active_policy(ctx)
 opts = assessments.options(ctx)
 st.title("年度考核")
-st.caption(f"{policy.short_name}：{opts['name']}（{policy.assessment.source}），由{opts['assessor']}组织。")
+st.caption(f"{md_escape(policy.short_name)}：{md_escape(opts['name'])}（{md_escape(policy.assessment.source)}），由{md_escape(opts['assessor'])}组织。")
 show_flash()
 
 year = int(st.number_input("考核年度", min_value=2000, max_value=2100, step=1, value=assessments.default_year(ctx),
                            key="assessment_year"))
 period = assessments.period(ctx, year)
 due = assessments.due_list(ctx, year)
-st.info(f"{period['rule']}。考核范围：{period['scope']}。")
+st.info(f"{md_escape(period['rule'])}。考核范围：{md_escape(period['scope'])}。")
 waiting = [r for r in due if r["status"] == "未考核"]
 if period["past_deadline"] and waiting:
-    st.warning(f"已过{period['deadline_text']}的完成期限，尚有{len(waiting)}人未考核。")
+    st.warning(f"已过{md_escape(period['deadline_text'])}的完成期限，尚有{len(waiting)}人未考核。")
 
 tab_list, tab_one, tab_results = st.tabs([f"考核名单（{len(due)}）", "考核录入", "考核结果"],
                                                key="assessment_tabs", on_change="rerun")
@@ -43,17 +43,17 @@ with tab_one:
     if expert_id is not None:
         pre = assessments.prefill(ctx, expert_id, year)
         services = pre["services"]
-        st.markdown(f"**本考核周期服务情况**（{period['period_text']}）：{pre['summary']}")
+        st.markdown(f"**本考核周期服务情况**（{md_escape(period['period_text'])}）：{md_escape(pre['summary'])}")
         if services["tasks"]:
             st.dataframe(pd.DataFrame([{"服务起始日期": t["start"], "服务项目": t["matter"], "使用科室": t["department"],
                                         "天数": t["days"], "使用科室评价": t["rating"] or "未评价"}
                                        for t in services["tasks"]]), hide_index=True, width="stretch")
         if services["declines"]:
-            st.caption("拒绝委派：" + "；".join(f"{d['on']} {d['matter']}（{d['reason']}，"
+            st.caption("拒绝委派：" + "；".join(f"{md_escape(d['on'])} {md_escape(d['matter'])}（{md_escape(d['reason'])}，"
                                                 f"{'正当理由' if d['justified'] else '无正当理由'}）"
                                                 for d in services["declines"]))
         if services["trainings"]:
-            st.caption("参加培训：" + "；".join(f"{t['held_on']} {t['title']}" for t in services["trainings"]))
+            st.caption("参加培训：" + "；".join(f"{md_escape(t['held_on'])} {md_escape(t['title'])}" for t in services["trainings"]))
         if opts["has_form"]:
             download("下载附件6（考核表）", lambda: assessments.fj6_form(ctx, expert_id, year)[1],
                      file_name=f"附件6_{pre['name']}_{year}年度.docx", key=f"assessment_fj6_{expert_id}_{year}",
@@ -64,7 +64,7 @@ with tab_one:
             if opts["self_evaluation"]:
                 st.markdown("**专家自评**")
                 saved_self = pre["self_evaluation"]
-                items = st.text_area(f"能体现服务质量的业绩（{opts['self_items_min']}–{opts['self_items_max']}项，每行一项）",
+                items = st.text_area(f"能体现服务质量的业绩（{md_escape(opts['self_items_min'])}–{md_escape(opts['self_items_max'])}项，每行一项）",
                                      "\n".join(saved_self.get("items") or []), key=f"assessment_self_items_{k}")
                 comment = st.text_area("简要评述（服务态度、专业能力、依法依规、客观实际、廉洁自律、服务对象认可情况等）",
                                        saved_self.get("comment") or "", key=f"assessment_self_comment_{k}")
@@ -73,21 +73,21 @@ with tab_one:
                     key = str(t["assignment_id"])
                     scale = opts["service_self_ratings"]
                     current = (saved_self.get("service_ratings") or {}).get(key)
-                    own[key] = st.selectbox(f"服务质量自我评价：{t['start']} {t['matter']}", scale,
+                    own[key] = st.selectbox(f"服务质量自我评价：{md_escape(t['start'])} {md_escape(t['matter'])}", scale,
                                             index=scale.index(current) if current in scale else None,
                                             placeholder="请选择", key=f"assessment_self_rating_{k}_{key}")
                 self_eval = {"items": items, "comment": comment, "service_ratings": own}
-            st.markdown(f"**{opts['assessor']}考核评估**")
+            st.markdown(f"**{md_escape(opts['assessor'])}考核评估**")
             ratings, notes = {}, {}
             for i, item in enumerate(opts["items"]):
                 left, right = st.columns([1, 2])
                 scale = opts["item_ratings"]
                 current = pre["item_ratings"].get(item)
-                ratings[item] = left.selectbox(item, scale, index=scale.index(current) if current in scale else None,
+                ratings[item] = left.selectbox(md_escape(item), scale, index=scale.index(current) if current in scale else None,
                                                placeholder="请评定", key=f"assessment_item_{k}_{i}")
                 notes[item] = right.text_input("考核情况", pre["item_notes"].get(item, ""), key=f"assessment_note_{k}_{i}")
             keys = list(opts["conclusions"])
-            conclusion = st.radio("考核结论", keys, format_func=opts["conclusions"].get,
+            conclusion = st.radio("考核结论", keys, format_func=lambda c: md_escape(opts["conclusions"].get(c)),
                                   index=keys.index(pre["conclusion"]) if pre["conclusion"] in keys else None,
                                   key=f"assessment_conclusion_{k}")
             reasons = list(opts["dismissal_reasons"])
@@ -118,7 +118,7 @@ with tab_results:
             download("下载结果汇总表（Word）", lambda: assessments.results_form(ctx, year)[1], container=cols[0],
                      file_name=f"{opts['name']}结果_{year}年度.docx", mime=docx_mime,
                      key=f"assessment_results_docx_{year}")
-        download("下载结果（Excel）", lambda: assessments.results_xlsx(ctx, year)[1], container=cols[1],
+        download("下载结果（Excel）", lambda: assessments.results_xlsx(ctx, year, user)[1], container=cols[1],
                  file_name=f"{opts['name']}结果_{year}年度.xlsx", key=f"assessment_results_xlsx_{year}",
                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     if opts["has_form"] and due:

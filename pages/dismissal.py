@@ -5,7 +5,7 @@ click; a proposal leaves the list once its case is open."""
 import pandas as pd
 import streamlit as st
 
-from pages._ui import current_user, get_context, perform, show_flash
+from pages._ui import md_escape, current_user, get_context, perform, show_flash
 from services import conditions as pool_conditions
 from services import dismissals, dispatch, experts, settings
 
@@ -52,7 +52,7 @@ with tab_prop:
             decision = st.radio("决定", ("立案", "不予立案"), horizontal=True, key=f"dismissal_prop_dec_{proposal['id']}")
             if st.form_submit_button("提交"):
                 perform(lambda p=proposal, n=note, d=decision: dispatch.handle_proposal(
-                    ctx, user, p["id"], open_case=d == "立案", note=n), f"已{decision}")
+                    ctx, user, p["id"], open_case=d == "立案", note=n), f"已{md_escape(decision)}")
 
 with tab_new:
     with st.form("dismissal_new"):
@@ -80,7 +80,7 @@ with tab_open:
             next_step = case.get("next_step")
             if next_step:
                 with st.form(f"dismissal_step_{case['id']}"):
-                    st.markdown(f"下一步：**{next_step}**")
+                    st.markdown(f"下一步：**{md_escape(next_step)}**")
                     day = st.date_input("办理日期", value=None, key=f"dismissal_day_{case['id']}", format="YYYY-MM-DD")
                     note = st.text_input("说明", key=f"dismissal_note_{case['id']}")
                     notice = {}

@@ -11,7 +11,7 @@ import streamlit as st
 
 from core.errors import DomainError, DuplicateError
 from core.expert_fields import EXPERT_FIELDS, GROUPS
-from pages._ui import current_user, field_widget, form_values, get_context, show_error
+from pages._ui import md_escape, current_user, field_widget, form_values, get_context, show_error
 from services import experts, legacy, settings
 
 
@@ -56,7 +56,7 @@ prefix = f"expert_form_{expert_id or 'new'}_"
 with st.form(f"expert_form_{expert_id or 'new'}"):
     values = {}
     for group in GROUPS:
-        st.subheader(group)
+        st.subheader(md_escape(group))
         fields = [f for f in EXPERT_FIELDS if f.group == group and f.key not in hidden]
         cols = st.columns(2)
         for i, field in enumerate(fields):
@@ -112,7 +112,7 @@ if pending:
         if found.needs_reason:
             st.caption("以下条件未通过或待核实：请逐条写明放宽或核实的理由（至少5个字），将随登记记录保存。")
         for rule in found.needs_reason:
-            reasons[rule.rule_id] = st.text_input(f"{rule.name}（{rule.status}）的放宽或核实理由",
+            reasons[rule.rule_id] = st.text_input(f"{md_escape(rule.name)}（{md_escape(rule.status)}）的放宽或核实理由",
                                                   key=f"expert_form_legacy_relax_{key}_{rule.rule_id}")
         confirmed = st.form_submit_button("确认登记为在库专家", type="primary")
     if confirmed:

@@ -12,7 +12,7 @@ from core import vocab
 from core.auth import can
 from core.errors import DomainError
 from core.fees import money
-from pages._ui import current_user, download, get_context, perform, show_error, show_flash
+from pages._ui import md_escape, current_user, download, get_context, perform, show_error, show_flash
 from services import fees, settings
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -24,12 +24,12 @@ manager = can(user.role, "manage_budgets")
 mine = user.department if user.role == vocab.ROLE_DEPARTMENT else ""
 st.title("劳务报酬")
 show_flash()
-st.caption(f"{policy.short_name}：{policy.fees.unit}，依据{policy.fees.basis_document}（{policy.fees.source}）。"
-           + (f"只显示本科室（{mine}）的任务。" if mine else ""))
+st.caption(f"{md_escape(policy.short_name)}：{md_escape(policy.fees.unit)}，依据{md_escape(policy.fees.basis_document)}（{md_escape(policy.fees.source)}）。"
+           + (f"只显示本科室（{md_escape(mine)}）的任务。" if mine else ""))
 with st.expander("适用标准（按生效日期分版本）"):
     for line in fees.rate_versions_text(policy):
-        st.markdown(f"- {line}")
-    st.caption(f"支付：{policy.fees.paid_by}")
+        st.markdown(f"- {md_escape(line)}")
+    st.caption(f"支付：{md_escape(policy.fees.paid_by)}")
 
 problem = fees.rates_problem(policy, ctx.today())
 today = ctx.today()
@@ -46,10 +46,10 @@ else:
                            max_value=date(2100, 12, 31), key="fees_range", format="YYYY-MM-DD")
     period = tuple(picked) if isinstance(picked, (tuple, list)) and len(picked) == 2 else (today, today)
     year = period[0].year
-kind = c3.radio("汇总方式", list(fees.KINDS), format_func=fees.KINDS.get, key="fees_kind", horizontal=True)
+kind = c3.radio("汇总方式", list(fees.KINDS), format_func=lambda k: md_escape(fees.KINDS.get(k)), key="fees_kind", horizontal=True)
 
 if problem:
-    st.warning(problem)
+    st.warning(md_escape(problem))
 else:
     try:
         found = fees.lines(ctx, user, period)
@@ -58,11 +58,11 @@ else:
         show_error(error)
         found, stmt = None, None
     if stmt is not None:
-        st.caption(f"{fees.period_text(period)}，共{len(found)}行报酬（每位专家每项任务一行，计入其最后一个工作日所在期间）。")
+        st.caption(f"{md_escape(fees.period_text(period))}，共{len(found)}行报酬（每位专家每项任务一行，计入其最后一个工作日所在期间）。")
         m1, m2, m3 = st.columns(3)
-        m1.metric("合计（元）", money(stmt.total.amount))
-        m2.metric("专家人数", stmt.total.experts)
-        m3.metric("任务数", stmt.total.tasks)
+        m1.metric("合计（元）", md_escape(money(stmt.total.amount)))
+        m2.metric("专家人数", int(stmt.total.experts))
+        m3.metric("任务数", int(stmt.total.tasks))
         header = fees.ROW_HEADERS[kind]
         table = [{header: r.label, "工作日期": f"{r.start} 至 {r.end}" if r.start else "", "专家人数": r.experts,
                   "任务数": r.tasks, "实际工作天数": r.days_worked, "计酬天数": r.days, "劳务报酬": money(r.labour),
@@ -88,11 +88,11 @@ else:
                  key=f"fees_dl_docx_{kind}_{period}")
 
 # --- 预算 -----------------------------------------------------------------------------------------------------
-st.subheader(f"{year}年预算执行情况")
+st.subheader(f"{md_escape(year)}年预算执行情况")
 if not policy.fees.budget_required:
-    st.info(f"{policy.short_name}未规定使用前的预算审批（{policy.fees.paid_by}），审批使用申请时不检查预算。")
+    st.info(f"{md_escape(policy.short_name)}未规定使用前的预算审批（{md_escape(policy.fees.paid_by)}），审批使用申请时不检查预算。")
 elif problem:
-    st.warning(problem)
+    st.warning(md_escape(problem))
 else:
     try:
         report = fees.budget_report(ctx, year, user)
@@ -100,7 +100,7 @@ else:
         show_error(error)
         report = []
     if not report:
-        st.info(f"{year}年尚未设置预算。未设置预算的科室不能批准使用专家（第十八条 严禁无预算支出）。")
+        st.info(f"{md_escape(year)}年尚未设置预算。未设置预算的科室不能批准使用专家（第十八条 严禁无预算支出）。")
     else:
         st.dataframe(pd.DataFrame([{
             "使用科室（单位）": r.status.department, "预算": money(r.status.budget) if r.has_budget else "未设置",
@@ -115,7 +115,7 @@ else:
         st.bar_chart(chart, x="使用科室", y="金额（元）", color="项目", stack=False, horizontal=True)
         for r in report:
             if r.has_budget and r.status.left < 0:
-                st.error(f"{r.status.department}：已超出预算{money(-r.status.left)}元")
+                st.error(f"{md_escape(r.status.department)}：已超出预算{md_escape(money(-r.status.left))}元")
 
     if manager:
         with st.expander("设置或修改预算"):
@@ -129,12 +129,12 @@ else:
                 st.caption("预算不能低于该科室该年已承诺和已支付的金额。")
                 if st.form_submit_button("保存预算", type="primary"):
                     perform(lambda: fees.set_budget(ctx, user, department, int(budget_year), amount, note),
-                            lambda b: f"已保存 {b['department']} {b['year']}年预算 {money(b['amount'])} 元")
+                            lambda b: f"已保存 {md_escape(b['department'])} {md_escape(b['year'])}年预算 {md_escape(money(b['amount']))} 元")
 
 # --- 支付 -----------------------------------------------------------------------------------------------------
 st.subheader("支付登记")
 if problem:
-    st.warning(problem)
+    st.warning(md_escape(problem))
 else:
     try:
         due = fees.payable(ctx, user)
@@ -157,7 +157,7 @@ else:
                 voucher = st.text_input("报销凭证号（或支付说明）", key="fees_pay_voucher")
                 if st.form_submit_button("登记已支付"):
                     perform(lambda: fees.mark_paid(ctx, user, target, voucher),
-                            lambda r: f"已登记支付：{r['id']}号 {money(r['paid']['amount'])} 元")
+                            lambda r: f"已登记支付：{md_escape(r['id'])}号 {md_escape(money(r['paid']['amount']))} 元")
     if paid:
         with st.expander(f"已支付（{len(paid)}项）"):
             st.dataframe(pd.DataFrame([{"申请": r["id"], "使用科室": r["department"], "使用事项": r.get("matter", ""),

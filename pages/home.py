@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import can
-from pages._ui import DEMO_BADGE, current_user, get_context, perform, show_flash
+from pages._ui import md_escape, DEMO_BADGE, current_user, get_context, perform, show_flash
 from services import dispatch, evaluations, experts, settings
 from services import conditions as pool_conditions
 
@@ -16,14 +16,14 @@ user = current_user()
 policy = settings.active_policy(ctx)
 st.title("专家库 · 首页")
 show_flash()
-st.caption(f"{policy.city}安全生产和应急管理专家库 — 执行《{policy.name}》")
+st.caption(f"{md_escape(policy.city)}安全生产和应急管理专家库 — 执行《{md_escape(policy.name)}》")
 
 view = experts.home_view(ctx, user, 90)
 summary = view.summary
 
 elsewhere = settings.elsewhere_text(ctx)
 if view.empty and elsewhere:  # after a switch of profile: the records are kept, under the other profile
-    st.info(f"当前政策（{policy.short_name}）下没有专家。{elsewhere}")
+    st.info(f"当前政策（{md_escape(policy.short_name)}）下没有专家。{md_escape(elsewhere)}")
     st.stop()
 if view.empty:
     st.info("专家库中还没有专家。可以在“专家录入”或“批量导入”中添加，也可以先加载一套演示数据看看系统如何工作。")
@@ -31,14 +31,14 @@ if view.empty:
         if st.button("加载演示数据", type="primary", key="home_load_demo",
                      help="生成一套虚构的专家名单和近一年的使用、评价、报酬记录（均标记为“演示数据”），管理员可在“系统设置”中一键删除"):
             with st.spinner("正在生成演示专家和近一年的演示业务记录（约10秒）…"):
-                perform(lambda: experts.load_demo(ctx, user), lambda count: f"已加载 {count} 名演示专家和近一年的演示业务记录（均标记为演示数据）")
+                perform(lambda: experts.load_demo(ctx, user), lambda count: f"已加载 {md_escape(count)} 名演示专家和近一年的演示业务记录（均标记为演示数据）")
     st.stop()
 
 if can(user.role, "edit_experts"):
     pending = dispatch.proposals(ctx)
     if pending:
         st.warning(f"有 {len(pending)} 条因拒绝委派等情形生成的解聘建议待处理（见“解聘清退”）："
-                   + "；".join(f"{p['name']}：{p['text']}" for p in pending[:5]))
+                   + "；".join(f"{md_escape(p['name'])}：{md_escape(p['text'])}" for p in pending[:5]))
 # 条件变化 (JC 第九条(二), YQ 第二十四条(十)), computed today and never stored; JC-T3 组长/副组长 (第十条(一))
 changed, role_flags = pool_conditions.home_notices(ctx, user)
 if changed:
@@ -54,8 +54,8 @@ if can(user.role, "approve_requests"):
 
 if can(user.role, "record_service"):
     for report in evaluations.urgent_reports(ctx):
-        st.error(f"停产撤人报告待处理（第十六条）：{report['department']} {report['matter']} — {report['enterprise']}："
-                 f"{report['urgent_report']['content']}（{report['urgent_report']['reported_on']}，见“服务评价”）")
+        st.error(f"停产撤人报告待处理（第十六条）：{md_escape(report['department'])} {md_escape(report['matter'])} — {md_escape(report['enterprise'])}："
+                 f"{md_escape(report['urgent_report']['content'])}（{md_escape(report['urgent_report']['reported_on'])}，见“服务评价”）")
 if can(user.role, "record_service") or can(user.role, "evaluate_service"):
     late = evaluations.overdue_evaluations(ctx, user)  # a 使用科室 sees only its own department's
     if late:
@@ -66,19 +66,19 @@ if can(user.role, "record_service") or can(user.role, "evaluate_service"):
                      hide_index=True, width="stretch")
 
 if elsewhere:
-    st.caption(f"以下为当前政策（{policy.short_name}）下的专家。{elsewhere}")
+    st.caption(f"以下为当前政策（{md_escape(policy.short_name)}）下的专家。{md_escape(elsewhere)}")
 if view.has_demo:
     st.warning(f"{DEMO_BADGE} 当前专家库含演示数据（虚构人员），正式使用前请由管理员在“系统设置”中删除。")
 
 cols = st.columns(5)
-cols[0].metric("在库专家", summary.state_counts.get("在库", 0),
-               help=f"总数上限 {summary.pool_cap} 人" if summary.pool_cap else None)
-cols[1].metric("暂停使用", summary.state_counts.get("暂停", 0))
+cols[0].metric("在库专家", int(summary.state_counts.get("在库", 0)),
+               help=f"总数上限 {md_escape(summary.pool_cap)} 人" if summary.pool_cap else None)
+cols[1].metric("暂停使用", int(summary.state_counts.get("暂停", 0)))
 cols[2].metric("申请/审核中", sum(summary.state_counts.get(s, 0) for s in ("申请中", "已审核", "已推荐", "拟定", "公示中")))
-cols[3].metric("期满退出", summary.state_counts.get("期满退出", 0))
-cols[4].metric("解聘/清退", summary.state_counts.get("解聘", 0) + summary.state_counts.get("清退", 0))
+cols[3].metric("期满退出", int(summary.state_counts.get("期满退出", 0)))
+cols[4].metric("解聘/清退", int(summary.state_counts.get("解聘", 0) + summary.state_counts.get("清退", 0)))
 if summary.over_pool_cap:
-    st.error(f"在库专家 {summary.total} 人，超过总数上限 {summary.pool_cap} 人")
+    st.error(f"在库专家 {md_escape(summary.total)} 人，超过总数上限 {md_escape(summary.pool_cap)} 人")
 
 st.subheader("各行业领域人数")
 frame = pd.DataFrame([{"行业领域": f"{r.code}. {r.name}", "人数": r.count, "上限": r.limit_max, "状态": r.status}

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import current_user, download, get_context, show_error
+from pages._ui import md_escape, current_user, download, get_context, show_error
 from services import impact, settings
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -23,7 +23,7 @@ ctx = get_context()
 user = current_user()
 policy = settings.active_policy(ctx)
 st.title("政策推演")
-st.caption(f"把政策变体或另一城市的办法用于现行《{policy.name}》下的专家库和历史记录，与现行规则并排比较。"
+st.caption(f"把政策变体或另一城市的办法用于现行《{md_escape(policy.name)}》下的专家库和历史记录，与现行规则并排比较。"
            "推演只读取记录，不改动任何数据。")
 
 choices = impact.comparison_choices(ctx)
@@ -49,18 +49,18 @@ if result is None or result.base_id != policy.id or result.comparison not in cho
 
 report = result.report
 counts = report.counts()
-st.subheader(f"{report.base_name}　↔　{report.other_name}")
+st.subheader(f"{md_escape(report.base_name)}　↔　{md_escape(report.other_name)}")
 for note in report.notes:
-    st.caption(note)
+    st.caption(md_escape(note))
 m = st.columns(6)
-m[0].metric("资格变为不符合", f"{counts['to_ineligible']}人")
-m[1].metric("资格变为符合", f"{counts['to_eligible']}人")
+m[0].metric("资格变为不符合", f"{md_escape(counts['to_ineligible'])}人")
+m[1].metric("资格变为符合", f"{md_escape(counts['to_eligible'])}人")
 over_delta = counts["over_cap_other"] - counts["over_cap_base"]
-m[2].metric("超出上限的行业领域", counts["over_cap_other"], delta=over_delta or None, delta_color="inverse")
-m[3].metric("申报结论变化", f"{counts['applications_flipped']}份")
-m[4].metric("后果 将触发/将解除", f"{counts['triggered']}/{counts['lifted']}")
+m[2].metric("超出上限的行业领域", int(counts["over_cap_other"]), delta=int(over_delta) or None, delta_color="inverse")
+m[3].metric("申报结论变化", f"{md_escape(counts['applications_flipped'])}份")
+m[4].metric("后果 将触发/将解除", f"{md_escape(counts['triggered'])}/{md_escape(counts['lifted'])}")
 diff = report.fees.difference
-m[5].metric("劳务报酬增减（元）", "—" if diff is None else f"{diff:,.2f}",
+m[5].metric("劳务报酬增减（元）", "—" if diff is None else md_escape(f"{diff:,.2f}"),
             help="有一方的报酬无法计算，原因见“劳务报酬”" if diff is None else "推演减现行，报酬期间内")
 
 d1, d2 = st.columns(2)
@@ -114,8 +114,8 @@ with tabs[3]:
             chart = bars + alt.Chart(capped).mark_tick(color="black", thickness=2, size=10).encode(
                 y=alt.Y("行业领域:N", sort=None), yOffset="策略:N", x="上限:Q", tooltip=["行业领域", "策略", "上限"])
         st.altair_chart(chart, width="stretch")
-        st.caption(f"黑色竖线为入选人数上限。{report.pool_total[0]}人在库（现行总数上限 {report.pool_cap[0] or '不限'}，"
-                   f"推演 {report.pool_cap[1] or '不限'}）。")
+        st.caption(f"黑色竖线为入选人数上限。{md_escape(report.pool_total[0])}人在库（现行总数上限 {md_escape(report.pool_cap[0] or '不限')}，"
+                   f"推演 {md_escape(report.pool_cap[1] or '不限')}）。")
     st.dataframe(pd.DataFrame([{"行业领域": q.label, "现行人数": q.base.count if q.base else None,
                                 "现行上限": q.base.limit_max if q.base else None, "现行状态": q.base_status,
                                 "推演人数": q.other.count if q.other else None,
@@ -123,7 +123,7 @@ with tabs[3]:
                                 "变化": q.change} for q in report.quota]), hide_index=True, width="stretch")
 
 with tabs[4]:
-    st.caption(f"今年已提交的申报共 {report.applications_checked} 份，按两个策略重新审查。")
+    st.caption(f"今年已提交的申报共 {md_escape(report.applications_checked)} 份，按两个策略重新审查。")
     if report.applications:
         st.dataframe(pd.DataFrame([{"姓名": a.name, "申报日期": a.apply_date, "变化": a.change, "现行": a.base.text,
                                     "推演": a.other.text} for a in report.applications]),
@@ -141,7 +141,7 @@ with tabs[6]:
     fees = report.fees
     for name, side in ((report.base_name, fees.base), (report.other_name, fees.other)):
         if not side.available:
-            st.warning(f"{name}的劳务报酬无法计算：{side.message}")
+            st.warning(f"{md_escape(name)}的劳务报酬无法计算：{md_escape(side.message)}")
     if fees.rows:
         fee_frame = pd.DataFrame([{"使用科室": r.department, "策略": side, "金额": float(v)}
                                   for r in fees.rows for side, v in (("现行", r.base), ("推演", r.other))

@@ -7,7 +7,7 @@ from core.eligibility import EligibilityResult
 from core.errors import DomainError, DuplicateError
 from core.expert_fields import EXPERT_FIELDS, GROUPS
 from core.intake import declaration_questions, outside_window, window_text
-from pages._ui import current_user, field_widget, flash, form_values, get_context, show_error, show_flash
+from pages._ui import md_escape, current_user, field_widget, flash, form_values, get_context, show_error, show_flash
 from services import applications, settings
 from services.forms_service import PHOTO_MAX_BYTES
 
@@ -17,7 +17,7 @@ policy = settings.active_policy(ctx)
 st.title("入库申报")
 show_flash()
 if outside_window(policy, ctx.today()):
-    st.warning(f"当前不在集中申报期（{window_text(policy)}）。申报仍可受理，但会标记为“非申报期受理”。")
+    st.warning(f"当前不在集中申报期（{md_escape(window_text(policy))}）。申报仍可受理，但会标记为“非申报期受理”。")
 
 if "intake_pending" in st.session_state:  # set by a save below; widgets take new values only before they render
     st.session_state["intake_draft"] = st.session_state.pop("intake_pending")
@@ -46,7 +46,7 @@ with left:
         fields = [f for f in EXPERT_FIELDS if f.group == group and f.key not in SKIP]
         if not fields:
             continue
-        st.subheader(group)
+        st.subheader(md_escape(group))
         cols = st.columns(2)
         for i, field in enumerate(fields):
             with st.container() if field.kind in ("longtext", "specialties") else cols[i % 2]:
@@ -71,30 +71,30 @@ with left:
     for key, label in declaration_questions(policy, kind, values.get("specialties"),
                                            values.get("qualifications")):
         stored = (draft.get("declarations") or {}).get(key)
-        picked = st.radio(label, list(answers), horizontal=True, key=prefix + "decl_" + key,
+        picked = st.radio(md_escape(label), list(answers), horizontal=True, key=prefix + "decl_" + key,
                           index=list(answers.values()).index(stored))
         app["declarations"][key] = answers[picked]
-    photo = st.file_uploader(f"1寸免冠照片（JPG/PNG，不超过{PHOTO_MAX_BYTES // 1024 // 1024}MB）", type=["jpg", "jpeg", "png"],
+    photo = st.file_uploader(f"1寸免冠照片（JPG/PNG，不超过{md_escape(PHOTO_MAX_BYTES // 1024 // 1024)}MB）", type=["jpg", "jpeg", "png"],
                              key=prefix + "photo")
 
 form = form_values(values)
 existing = applications.person(ctx, form.get("id_number") or "")
 with right:
     st.subheader("资格预审")
-    st.caption(f"按《{policy.name}》于 {ctx.today():%Y年%m月%d日} 检查；保存时按保存当日再查一次。")
+    st.caption(f"按《{md_escape(policy.name)}》于 {md_escape(format(ctx.today(), '%Y年%m月%d日'))} 检查；保存时按保存当日再查一次。")
     ban = applications.ban_reason(ctx, form.get("id_number") or "")
     if ban:
-        st.error(f"该人员{ban}，不能申报。")
+        st.error(f"该人员{md_escape(ban)}，不能申报。")
     elif existing and existing.get("state") not in applications.REAPPLY_STATES:
-        st.info(f"身份证号已在专家库中：{existing['name']}（{existing['state']}）。")
+        st.info(f"身份证号已在专家库中：{md_escape(existing['name'])}（{md_escape(existing['state'])}）。")
         if st.button("打开已有记录", key="intake_open_existing"):
             st.session_state["expert_form_id"] = existing["id"]
             st.switch_page("pages/expert_form.py")
     result = applications.preview_eligibility(ctx, form, app)
     icons = {"通过": ":green[✔ 通过]", "不通过": ":red[✘ 不通过]", "待审核": ":orange[● 待审核]"}
-    st.markdown(f"**结论：{result.status}**")
+    st.markdown(f"**结论：{md_escape(result.status)}**")
     for rule in result.rules:
-        st.markdown(f"{icons[rule.status]} **{rule.name}** — {rule.reason}  \n:gray[{rule.source}]")
+        st.markdown(f"{icons[rule.status]} **{md_escape(rule.name)}** — {md_escape(rule.reason)}  \n:gray[{md_escape(rule.source)}]")
 
 c1, c2, c3 = st.columns(3)
 if choice is not None and c3.button("删除此草稿", key="intake_delete_draft"):
@@ -112,7 +112,7 @@ if c1.button("保存草稿", key="intake_save_draft"):
     except DomainError as error:
         show_error(error)
     else:
-        flash(f"草稿已保存：{form.get('name')}")
+        flash(f"草稿已保存：{md_escape(form.get('name'))}")
         st.session_state["intake_pending"] = draft_id
         st.rerun()
 if c2.button("提交申报", type="primary", key="intake_submit", disabled=bool(ban)):
@@ -125,7 +125,7 @@ if c2.button("提交申报", type="primary", key="intake_submit", disabled=bool(
         show_error(error)
     else:
         result = EligibilityResult.from_dict(applications.application(ctx, app_id)["eligibility"])
-        flash(f"已提交申报：{form.get('name')}（资格预审：{result.status}），请到“条件审核”办理。")
+        flash(f"已提交申报：{md_escape(form.get('name'))}（资格预审：{md_escape(result.status)}），请到“条件审核”办理。")
         st.session_state["intake_pending"] = None
         for key in [k for k in st.session_state if str(k).startswith(prefix)]:
             del st.session_state[key]  # a fresh, empty form for the next applicant

@@ -12,7 +12,7 @@ from core.auth import can
 from core.errors import DomainError
 from core.policy_doc import policy_sections
 from core.policy_edit import diff, editable_parameters, format_value, make_variant, parse_value
-from pages._ui import current_user, download, get_context, perform, show_error, show_flash
+from pages._ui import md_escape, current_user, download, get_context, perform, show_error, show_flash
 from services import policy_variants, settings
 
 PAGE_SIZE = 40
@@ -51,8 +51,8 @@ with tabs["阅读规则"]:
                        key="policy_read")
     policy = _resolve(ref)
     if policy is not None:
-        st.caption(f"{policy.name}（{policy.document_number}），{policy.issuer}印发，"
-                   f"{format_value(policy.effective_date)}施行。" + ("　:blue-badge[当前使用]" if ref == active else ""))
+        st.caption(f"{md_escape(policy.name)}（{md_escape(policy.document_number)}），{md_escape(policy.issuer)}印发，"
+                   f"{md_escape(format_value(policy.effective_date))}施行。" + ("　:blue-badge[当前使用]" if ref == active else ""))
         download("下载 Word（政策规则说明）", lambda r=ref: policy_variants.profile_document(ctx, r)[1],
                  file_name=policy_variants.document_filename(ctx, ref), key=f"policy_read_docx_{ref}",
                            mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
@@ -65,15 +65,15 @@ with tabs["阅读规则"]:
             rows = [r for r in section.rows if not search or search in r.param or search in r.value]
             if search and not rows:
                 continue
-            with st.expander(f"{section.title}（{len(rows)} 项）", expanded=bool(search) or i < 2):
+            with st.expander(f"{md_escape(section.title)}（{len(rows)} 项）", expanded=bool(search) or i < 2):
                 if section.source:
-                    st.caption(f"出处：{section.source}")
+                    st.caption(f"出处：{md_escape(section.source)}")
                 st.dataframe(pd.DataFrame([{"参数": r.param, "取值": r.value, "出处 / 本地设置": r.mark}
                                            for r in rows]), hide_index=True, width="stretch")
                 for note in section.notes:
-                    st.caption(f"说明：{note}")
+                    st.caption(f"说明：{md_escape(note)}")
                 if section.local:
-                    st.caption(f"本地设置（办法原文未规定）：{'、'.join(section.local)}")
+                    st.caption(f"本地设置（办法原文未规定）：{md_escape('、'.join(section.local))}")
 
 
 # ---------------------------------------------------------------------------------------------- 制作变体
@@ -84,8 +84,8 @@ def _clear_edit_widgets() -> None:
 
 
 def _widget(param, value, key):
-    label = param.short_label
-    help_text = f"{param.help}（{param.path}）"
+    label = md_escape(param.short_label)
+    help_text = md_escape(f"{param.help}（{param.path}）")
     if param.kind == "int":
         return st.number_input(label, value=value, step=1, key=key, help=help_text,
                                placeholder="未规定" if param.optional else None)
@@ -147,7 +147,7 @@ if editor:
                     current = changes.get(p.path, p.value)
                     raw[p.path] = _widget(p, current, f"pv_{start}_{p.path}")
                     if p.path in changes:
-                        st.caption(f"已修改，原值：{format_value(p.value, p)}")
+                        st.caption(f"已修改，原值：{md_escape(format_value(p.value, p))}")
                 submitted = st.form_submit_button("记下修改", type="primary")
             if submitted:
                 problems = []
@@ -162,7 +162,7 @@ if editor:
                     else:
                         changes[p.path] = value
                 for message in problems:
-                    st.error(message)
+                    st.error(md_escape(message))
                 if not problems:
                     st.rerun()  # redraw the inputs with their "已修改，原值：…" notes for the changes just taken
         if changes:
@@ -196,7 +196,7 @@ if editor:
                         st.session_state.pop("policy_edit_from", None)
                         _clear_edit_widgets()
                         return vid
-                    perform(_save, f"已保存变体“{name.strip()}”，可在“政策推演”页查看影响")
+                    perform(_save, f"已保存变体“{md_escape(name.strip())}”，可在“政策推演”页查看影响")
         else:
             st.caption("还没有修改任何参数。")
 
@@ -230,7 +230,7 @@ if editor:
                 perform(lambda: policy_variants.duplicate(ctx, user, pick), "已复制，可在“制作变体”中从副本开始修改")
             confirm = right.checkbox("确认删除", key="policy_saved_confirm")
             if right.button("删除变体", key="policy_saved_delete", disabled=not confirm):
-                perform(lambda: policy_variants.delete(ctx, user, pick), f"已删除变体“{chosen['name']}”")
+                perform(lambda: policy_variants.delete(ctx, user, pick), f"已删除变体“{md_escape(chosen['name'])}”")
 
 # ---------------------------------------------------------------------------------------------- 比较两个策略
 with tabs["比较两个策略"]:

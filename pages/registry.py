@@ -8,7 +8,7 @@ from core.auth import can
 from core.errors import DomainError
 from core.expert_fields import EXPERT_FIELDS, GROUPS
 from core.registry import RegistryFilter, specialty_label_or_code
-from pages._ui import DEMO_BADGE, current_user, download, get_context, perform, show_error, show_flash
+from pages._ui import md_escape, DEMO_BADGE, current_user, download, get_context, perform, show_error, show_flash
 from services import dispatch, experts, forms_service, lifecycle, settings
 
 ctx = get_context()
@@ -37,7 +37,7 @@ view = experts.registry_view(ctx, user, flt)
 rows, records, summary, others = view.rows, view.records, view.summary, view.other_policies
 elsewhere = settings.elsewhere_text(ctx, others)  # the profile's Chinese name, never its id
 if elsewhere:
-    st.caption(elsewhere)
+    st.caption(md_escape(elsewhere))
 
 if view.malformed:  # valid JSON of the wrong shape: listed with its id, never a traceback
     st.warning(f"有 {len(view.malformed)} 条记录格式有误，未列入名单和统计，请管理员核查数据文件或从备份恢复。")
@@ -54,7 +54,7 @@ with tab_list:
         st.caption(f"共 {len(rows)} 人。点击表格左侧选中一行可查看详情。")
     else:  # an empty grid says "empty" in English: say in Chinese why there is nobody
         event = None
-        st.info(f"当前政策（{policy.short_name}）下没有专家。{elsewhere}" if not sum(summary.state_counts.values())
+        st.info(f"当前政策（{md_escape(policy.short_name)}）下没有专家。{md_escape(elsewhere)}" if not sum(summary.state_counts.values())
                 else "没有符合筛选条件的专家，请放宽筛选条件。")
     if can(user.role, "export_experts") and records:
         # built only when clicked (3,000 rows take ~2 s), not on every rerun of the page
@@ -69,13 +69,13 @@ with tab_sectors:
                                 "状态": r.status, "牵头科室": r.lead_department or ""} for r in summary.sectors]),
                  hide_index=True, width="stretch")
     cap = f"，上限 {summary.pool_cap} 人" if summary.pool_cap else ""
-    st.caption(f"在库（含暂停）专家共 {summary.total} 人{cap}；一名专家在同一行业领域只计一次。")
+    st.caption(f"在库（含暂停）专家共 {md_escape(summary.total)} 人{md_escape(cap)}；一名专家在同一行业领域只计一次。")
     for problem in view.group_problems:
-        st.warning(problem)
+        st.warning(md_escape(problem))
 with tab_specs:
     limits = (f"每个专业原则上 {taxonomy.specialty_min}–{taxonomy.specialty_max} 人"
               if taxonomy.specialty_max else "本政策未规定各专业人数")
-    st.caption(limits)
+    st.caption(md_escape(limits))
     st.dataframe(pd.DataFrame([{"专业": f"{r.code} {r.name}", "行业领域": r.category, "在库人数": r.count,
                                 "状态": r.status} for r in summary.specialties]),
                  hide_index=True, width="stretch")
@@ -98,7 +98,7 @@ if selected:
     if record.get("is_demo"):
         st.markdown(DEMO_BADGE)
     for group in GROUPS:
-        with st.expander(group, expanded=group == "基本信息"):
+        with st.expander(md_escape(group), expanded=group == "基本信息"):
             for field in (f for f in EXPERT_FIELDS if f.group == group):
                 value = record.get(field.key)
                 if field.kind == "specialties":
@@ -128,7 +128,7 @@ if selected:
                 why = st.text_input("原因", key=f"registry_unavail_reason_{expert_id}")
                 if st.form_submit_button("申报不可参加"):
                     perform(lambda: experts.declare_unavailable(ctx, user, expert_id, start, end, why), "已记录")
-    transitions = lifecycle.history(ctx, expert_id)
+    transitions = experts.state_history(ctx, user, expert_id)  # masked like the record for 使用科室/领导
     with st.expander(f"状态记录（{len(transitions)}）"):
         if not transitions:
             st.caption("暂无状态记录。")
@@ -157,7 +157,7 @@ if selected:
             st.dataframe(pd.DataFrame(trail), hide_index=True, width="stretch")
     if user.role == vocab.ROLE_ADMIN:  # 更正: undo a mistaken step, recorded; never 在库/已审核/解聘/清退
         target, explanation = lifecycle.correction_option(ctx, user, expert_id)
-        with st.expander(f"更正状态（管理员，当前：{record['state']}）"):
+        with st.expander(f"更正状态（管理员，当前：{md_escape(record['state'])}）"):
             st.caption("状态只能通过相应程序变更（条件审核、推荐与聘任、解聘清退、聘期届满）。更正只用于撤回一次误操作："
                        "回到最近一次变更前的状态，须写明错在哪里和理由；更正永远不能产生在库、已审核、解聘或清退。")
             st.text(explanation)
@@ -165,7 +165,7 @@ if selected:
                 with st.form(f"registry_correct_{expert_id}"):
                     wrong = st.text_area("错在哪里（至少10个字）", key=f"registry_correct_wrong_{expert_id}")
                     why = st.text_area("更正理由和依据（至少10个字）", key=f"registry_correct_why_{expert_id}")
-                    if st.form_submit_button(f"更正为“{target}”"):
+                    if st.form_submit_button(f"更正为“{md_escape(target)}”"):
                         perform(lambda: lifecycle.correct_state(ctx, user, expert_id, target, wrong, why), "已更正")
     elif can(user.role, "edit_experts"):
         st.caption("状态只能通过相应程序变更：条件审核、推荐与聘任、解聘清退；误操作请由管理员在此处更正。")

@@ -13,7 +13,7 @@ import streamlit as st
 from core import vocab
 from core.dispatch import direct_reason_choices, task_type_choices, task_type_label
 from core.errors import DomainError, DuplicateError
-from pages._ui import current_user, flash, get_context, perform, show_error, show_flash
+from pages._ui import md_escape, current_user, flash, get_context, perform, show_error, show_flash
 from services import dispatch, settings
 
 ctx = get_context()
@@ -34,7 +34,7 @@ def request_inputs(prefix: str, initial: dict) -> dict:
     phone = c1.text_input("联系电话（11位手机号或 区号-号码）", initial.get("contact_phone") or "",
                           key=f"{prefix}_phone", max_chars=20)
     types = list(task_type_choices(policy))
-    task_type = c2.selectbox(f"{task_type_label(policy)} *", types, key=f"{prefix}_task_type",
+    task_type = c2.selectbox(f"{md_escape(task_type_label(policy))} *", types, key=f"{prefix}_task_type",
                              index=types.index(initial["task_type"]) if initial.get("task_type") in types else 0)
     matter = st.text_area("使用事项（主要工作内容）*", initial.get("matter") or "", key=f"{prefix}_matter", max_chars=500)
     c1, c2, c3 = st.columns(3)
@@ -51,13 +51,13 @@ def request_inputs(prefix: str, initial: dict) -> dict:
     specs = st.multiselect("所需专业 *", codes, default=[c for c in counts if c in codes], key=f"{prefix}_specs",
                            format_func=taxonomy.specialty_label, placeholder="可多选")
     needs = [{"specialty": code, "count": st.number_input(
-        f"{taxonomy.specialty_label(code)}：人数", min_value=0, max_value=50, value=counts.get(code, 1), step=1,
+        f"{md_escape(taxonomy.specialty_label(code))}：人数", min_value=0, max_value=50, value=counts.get(code, 1), step=1,
         key=f"{prefix}_count_{code}")} for code in specs]
     titles = ["", "中级", "副高级", "正高级"]
     min_title = st.selectbox("最低职称要求（技术优先，可不选）", titles, key=f"{prefix}_min_title",
                              index=titles.index(initial.get("min_title_level") or ""))
-    emergency = st.checkbox(f"紧急使用（{drawing.emergency.name}）", bool(initial.get("emergency")),
-                            key=f"{prefix}_emergency", help=drawing.emergency.text)
+    emergency = st.checkbox(f"紧急使用（{md_escape(drawing.emergency.name)}）", bool(initial.get("emergency")),
+                            key=f"{prefix}_emergency", help=md_escape(drawing.emergency.text))
     mode, direct_reason = "抽取", None
     reasons = dict(direct_reason_choices(policy))
     if reasons:
@@ -71,7 +71,7 @@ def request_inputs(prefix: str, initial: dict) -> dict:
                                          format_func=lambda code: f"（{code}）{reasons[code]}")
     externals = []
     if drawing.out_of_pool is not None:
-        st.caption(f"使用库外专家须经{drawing.out_of_pool.approver}批准，且须具有高级及以上职称。")
+        st.caption(f"使用库外专家须经{md_escape(drawing.out_of_pool.approver)}批准，且须具有高级及以上职称。")
         columns = ["name", "unit", "title", "title_level", "reason", "is_out_of_city", "is_public_servant"]
         table = st.data_editor(pd.DataFrame(initial.get("external_experts") or [], columns=columns),
                                num_rows="dynamic", key=f"{prefix}_externals", width="stretch",
@@ -104,26 +104,26 @@ with st.container(border=True):
             filed, warnings = dispatch.file_request(ctx, user, data, token=token)
         except DuplicateError as error:  # already filed (a double click): show it and start a fresh form
             st.session_state["requests_generation"] = generation + 1
-            flash(error.message)
+            flash(md_escape(error.message))
             st.rerun()
         except DomainError as error:
             show_error(error)
         else:
             st.session_state["requests_generation"] = generation + 1
-            flash(f"申请已提交（申请编号 #{filed}）" + ("；" + "；".join(warnings) if warnings else ""))
+            flash(f"申请已提交（申请编号 #{md_escape(filed)}）" + ("；" + "；".join(md_escape(w) for w in warnings) if warnings else ""))
             st.rerun()
 
 # --- requests sent back for changes ----------------------------------------------------------------------------
 for req in dispatch.returned_for_changes(ctx, user):
     rid = req["id"]
-    with st.expander(f"申请编号 #{rid} 被退回修改", expanded=True):
+    with st.expander(f"申请编号 #{md_escape(rid)} 被退回修改", expanded=True):
         sent_back = [h for h in req.get("history") or [] if h["action"] == "退回修改"]
         if sent_back:
             st.text(f"退回理由（{sent_back[-1]['by']}，{sent_back[-1]['at']}）：{sent_back[-1]['reason']}")
         edited = request_inputs(f"requests_edit_{rid}", req)
         if st.button("修改后重新提交", type="primary", key=f"requests_resubmit_{rid}"):
             perform(lambda r=rid, d=edited: dispatch.resubmit(ctx, user, r, d),
-                    lambda done, r=rid: f"申请编号 #{r} 已重新提交" + ("；" + "；".join(done[1]) if done[1] else ""))
+                    lambda done, r=rid: f"申请编号 #{md_escape(r)} 已重新提交" + ("；" + "；".join(md_escape(w) for w in done[1]) if done[1] else ""))
 
 # --- the requests, their history, withdrawal -------------------------------------------------------------------
 st.subheader("申请记录")
@@ -153,4 +153,4 @@ if open_ones:
             st.caption("撤回后申请办结，已发出的邀请全部取消（已接受的专家请及时告知）。")
             why = st.text_area("撤回理由 *", key=f"requests_withdraw_reason_{target}", max_chars=500)
             if st.form_submit_button("撤回申请"):
-                perform(lambda: dispatch.withdraw(ctx, user, target, why), f"申请编号 #{target} 已撤回")
+                perform(lambda: dispatch.withdraw(ctx, user, target, why), f"申请编号 #{md_escape(target)} 已撤回")

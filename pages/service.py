@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.auth import can
 from core.workdays import deadline_rule_text
-from pages._ui import current_user, download, get_context, perform, show_flash
+from pages._ui import md_escape, current_user, download, get_context, perform, show_flash
 from services import calendar, evaluations, settings
 
 ctx = get_context()
@@ -19,8 +19,8 @@ office = can(user.role, "record_service")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 st.title("服务评价")
 show_flash()
-st.caption(f"评价期限：{deadline_rule_text(policy)}；工作日按国家法定节假日和调休安排计算"
-           f"（chinesecalendar {calendar.library_version()}）。")
+st.caption(f"评价期限：{md_escape(deadline_rule_text(policy))}；工作日按国家法定节假日和调休安排计算"
+           f"（chinesecalendar {md_escape(calendar.library_version())}）。")
 
 
 def task_label(r: dict) -> str:
@@ -55,14 +55,14 @@ if "登记完成" in tabs:
             # Every widget below belongs to task rid (or to one of its assignments): switching the task never shows
             # or submits another task's text.
             with st.form(f"service_finish_{rid}"):
-                st.caption(f"实际工作天数：正整数，不超过任务起止日期的 {span} 天；劳务报酬据此计算。")
+                st.caption(f"实际工作天数：正整数，不超过任务起止日期的 {md_escape(span)} 天；劳务报酬据此计算。")
                 days = {}
                 for p in people:
                     who = f"{p['name']}（库外专家）" if p["external"] else p["name"]
                     key = (f"service_days_{rid}_{p['expert_id']}" if p["external"]
                            else f"service_days_{p['assignment_id']}")
                     days[p["expert_id"] if p["external"] else p["assignment_id"]] = st.number_input(
-                        f"{who} 实际工作天数", min_value=0, max_value=366, value=span, step=1, key=key)
+                        f"{md_escape(who)} 实际工作天数", min_value=0, max_value=366, value=span, step=1, key=key)
                 summary = st.text_area("主要工作事项记录", key=f"service_summary_{rid}")
                 on = st.date_input("完成日期", value=ctx.today(), key=f"service_completed_on_{rid}", format="YYYY-MM-DD")
                 if st.form_submit_button("登记完成", type="primary"):
@@ -79,7 +79,7 @@ with tabs["服务评价"]:
                                     "状态": f"逾期{r['days_overdue']}天" if r["overdue"] else "未到期"}
                                    for r in pending]), hide_index=True, width="stretch")
         for note in {r["calendar_note"] for r in pending if r["calendar_note"]}:
-            st.caption(note)
+            st.caption(md_escape(note))
     finished = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",))}
     if not finished:
         st.info("没有已完成的任务。任务结束后由专家管理办公室登记完成，再由使用科室评价。")
@@ -90,7 +90,7 @@ with tabs["服务评价"]:
         before = {str(r["expert_id"]): r for r in existing.get("ratings") or []}
         people = [p for p in evaluations.participants(ctx, rid) if p["status"] == "已完成"]
         if existing:
-            st.info(f"已于 {existing['filed_on']} 评价" + ("（逾期报送）" if existing.get("late") else "")
+            st.info(f"已于 {md_escape(existing['filed_on'])} 评价" + ("（逾期报送）" if existing.get("late") else "")
                     + "；再次保存即更正，原记录留在审计日志中。")
         # Keyed by the task (and expert): another task's ratings and text never carry over (issue 10 item 1).
         with st.form(f"service_evaluate_{rid}"):
@@ -107,33 +107,33 @@ with tabs["服务评价"]:
                         if ind.number == ev.overall_indicator:
                             continue
                         value = (old.get("indicators") or {}).get(str(ind.number), ind.options[0])
-                        picked[str(ind.number)] = st.radio(f"{ind.number}.{ind.text}", ind.options, horizontal=True,
+                        picked[str(ind.number)] = st.radio(f"{md_escape(ind.number)}.{md_escape(ind.text)}", ind.options, horizontal=True, format_func=md_escape,
                                                            index=list(ind.options).index(value) if value in ind.options else 0,
                                                            key=f"service_ind_{eid}_{ind.number}")
                     row["indicators"] = picked
                 overall = old.get("overall")
-                row["overall"] = st.radio("总体评价" if ev.indicators else "对专家工作情况评价", ev.ratings, horizontal=True,
+                row["overall"] = st.radio("总体评价" if ev.indicators else "对专家工作情况评价", ev.ratings, horizontal=True, format_func=md_escape,
                                           index=list(ev.ratings).index(overall) if overall in ev.ratings else None,
                                           key=f"service_overall_{eid}")
                 row["reason"] = st.text_input(
-                    f"{ev.reason_field}（评为{'、'.join(ev.reason_required_for)}时必填）", old.get("reason", ""),
+                    f"{md_escape(ev.reason_field)}（评为{md_escape('、'.join(ev.reason_required_for))}时必填）", old.get("reason", ""),
                     key=f"service_reason_{eid}")
                 ratings.append(row)
             data = {"ratings": ratings}
             if ev.indicators:
                 data["meaningful_items"] = st.text_area(
-                    f"专家认为提供服务有意义的事项（{ev.meaningful_items_min}–{ev.meaningful_items_max}项，每行一项）",
+                    f"专家认为提供服务有意义的事项（{md_escape(ev.meaningful_items_min)}–{md_escape(ev.meaningful_items_max)}项，每行一项）",
                     "\n".join(existing.get("meaningful_items") or []), key=f"service_items_{rid}").splitlines()
                 data["work_record"] = st.text_area("主要工作事项记录",
                                                    existing.get("work_record") or finished[rid].get("work_summary", ""),
                                                    key=f"service_work_record_{rid}")
             if ev.uniform_rule:
-                st.caption(ev.uniform_rule.source)
+                st.caption(md_escape(ev.uniform_rule.source))
             if st.form_submit_button("保存评价", type="primary"):
                 def saved_message(saved):
-                    lines = ["已保存评价" + ("（逾期报送）" if saved["late"] else "")]
-                    lines += [f"{c['name']}：{c['text']} — {c['outcome']}" for c in saved["consequences"]]
-                    return "；".join(lines)
+                    late_note = "（逾期报送）" if saved["late"] else ""
+                    return "；".join([f"已保存评价{late_note}"] + [f"{md_escape(c['name'])}：{md_escape(c['text'])} — "
+                                                          f"{md_escape(c['outcome'])}" for c in saved["consequences"]])
                 perform(lambda: evaluations.evaluate(ctx, user, rid, data), saved_message)
 
 # --- YQ 附表六 工作记录卡 ----------------------------------------------------------------------------------------
@@ -164,13 +164,13 @@ if "工作记录卡" in tabs:
 if "技术帮扶" in tabs:
     with tabs["技术帮扶"]:
         section = policy.assistance
-        st.caption(f"{section.name}（{section.source}）：重点为{'、'.join(section.priority_targets)}。")
+        st.caption(f"{md_escape(section.name)}（{md_escape(section.source)}）：重点为{md_escape('、'.join(section.priority_targets))}。")
         if office:
             for report in evaluations.urgent_reports(ctx):
                 with st.form(f"service_ack_{report['id']}"):
-                    st.error(f"停产撤人报告（{report['urgent_report']['reported_on']}，{report['id']}号帮扶记录）")
+                    st.error(f"停产撤人报告（{md_escape(report['urgent_report']['reported_on'])}，{md_escape(report['id'])}号帮扶记录）")
                     st.text(f"{report['enterprise']}：{report['urgent_report']['content']}")
-                    action = st.text_input(f"{section.report_to}采取的措施（第十七条）", key=f"service_ack_action_{report['id']}")
+                    action = st.text_input(f"{md_escape(section.report_to)}采取的措施（第十七条）", key=f"service_ack_action_{report['id']}")
                     if st.form_submit_button("登记处理措施"):
                         perform(lambda r=report, a=action: evaluations.acknowledge_urgent(ctx, user, r["id"], a),
                                 "已登记处理措施")
@@ -189,7 +189,7 @@ if "技术帮扶" in tabs:
                 st.markdown("**停产撤人报告（第十六条）**")
                 content = st.text_area("发现的重大风险隐患及已责令停止作业、撤出人员的情况",
                                        key=f"service_urgent_content_{rid}")
-                if st.form_submit_button(f"报告{section.report_to}"):
+                if st.form_submit_button(f"报告{md_escape(section.report_to)}"):
                     perform(lambda: evaluations.report_urgent(ctx, user, rid, content), "已登记停产撤人报告，已提醒专家管理办公室")
             if office:
                 with st.form(f"service_help_{rid}"):
@@ -220,4 +220,4 @@ with tabs["表格下载"]:
     else:
         rid = st.selectbox("任务", list(done), format_func=lambda i: task_label(done[i]), key="service_forms_task")
         for n, (title, filename, build) in enumerate(evaluations.forms_for_task(ctx, rid)):
-            download(f"下载{title}", build, file_name=filename, key=f"service_dl_{rid}_{n}", mime=DOCX)
+            download(f"下载{md_escape(title)}", build, file_name=filename, key=f"service_dl_{rid}_{n}", mime=DOCX)

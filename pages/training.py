@@ -3,14 +3,14 @@ attendance, and see a year's sessions against what the profile asks; attendance 
 import pandas as pd
 import streamlit as st
 
-from pages._ui import current_user, get_context, perform, show_flash
+from pages._ui import md_escape, current_user, get_context, perform, show_flash
 from services import settings, training
 
 ctx = get_context()
 user = current_user()
 policy = settings.active_policy(ctx)
 st.title("专家培训")
-st.caption(f"{policy.short_name}（{policy.training.source}）：{policy.training.required_by}")
+st.caption(f"{md_escape(policy.short_name)}（{md_escape(policy.training.source)}）：{md_escape(policy.training.required_by)}")
 show_flash()
 
 pool = training.pool(ctx)
@@ -18,9 +18,9 @@ label = {i: f"{e['name']}（{e.get('unit', '')}）" for i, e in pool.items()}
 year = int(st.number_input("年度", min_value=2000, max_value=2100, step=1, value=ctx.today().year, key="training_year"))
 check = training.year_check(ctx, year)
 if check["warning"]:
-    st.warning(check["warning"])
+    st.warning(md_escape(check["warning"]))
 else:
-    st.caption(f"{year}年已登记培训{check['held']}次。")
+    st.caption(f"{year}年已登记培训{md_escape(check['held'])}次。")
 
 with st.form("training_new", clear_on_submit=True):
     st.markdown("**登记培训**")
@@ -46,7 +46,7 @@ else:
                                 "组织单位": t["organizer"], "参训人数": len(t["attendees"])} for t in found]),
                  hide_index=True, width="stretch")
 for t in found:
-    with st.expander(f"{t['held_on']} {t['title']}（{len(t['attendees'])}人）"):
+    with st.expander(f"{md_escape(t['held_on'])} {md_escape(t['title'])}（{len(t['attendees'])}人）"):
         if t.get("content"):
             st.text(t["content"])
         with st.form(f"training_attendance_{t['id']}"):

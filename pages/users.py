@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import vocab
 from core.errors import DomainError
-from pages._ui import current_user, flash, get_context, show_error, show_flash
+from pages._ui import md_escape, current_user, flash, get_context, show_error, show_flash
 from services import users
 
 ctx = get_context()
@@ -38,7 +38,7 @@ with tab_new:
         except DomainError as error:
             show_error(error)
         else:
-            flash(f"已创建用户 {username}")
+            flash(f"已创建用户 {md_escape(username)}")
             st.rerun()
 
 with tab_manage:
@@ -60,4 +60,4 @@ with tab_manage:
         except DomainError as error:
             show_error(error)
         else:
-            st.success(f"已{action}：{target}")
+            st.success(f"已{md_escape(action)}：{md_escape(target)}")

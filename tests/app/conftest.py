@@ -1,6 +1,7 @@
 """AppTest fixtures: each test gets its own data folder and a fresh cached context."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -69,11 +70,17 @@ def logged_in(role: str = vocab.ROLE_ADMIN, page: str | None = None, department:
     return at
 
 
+def shown(source: str) -> str:
+    """What the browser shows for a Markdown string built with pages._ui.md_escape: the backslash escapes and the
+    invisible word joiners removed (AppTest reports the Markdown source)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(source)).replace("\u2060", "")
+
+
 def texts(at: AppTest) -> str:
-    """Every visible text of the run, joined, for 'is this message shown' checks."""
+    """Every visible text of the run, joined, for 'is this message shown' checks (Markdown as shown)."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "text", "success", "error", "warning", "info"):
-        parts.extend(str(el.value) for el in getattr(at, kind))
+        parts.extend(str(el.value) if kind == "text" else shown(el.value) for el in getattr(at, kind))
     return "\n".join(parts)
 
 

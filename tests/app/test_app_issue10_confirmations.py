@@ -6,7 +6,7 @@ from datetime import timedelta
 from core import vocab
 from services import dispatch, experts, fees, settings
 from services.context import build_context
-from tests.app.conftest import click, logged_in, texts
+from tests.app.conftest import click, logged_in, shown, texts
 from tests.conftest import ADMIN, LEADER, OFFICE
 from tests.factories import make_expert, seed_expert
 
@@ -15,7 +15,7 @@ COAL = "煤矿安全监管综合科"
 
 
 def checkbox(at, label_start):
-    found = [c for c in at.checkbox if c.label.startswith(label_start)]
+    found = [c for c in at.checkbox if shown(c.label).startswith(label_start)]
     assert found, f"no checkbox starting {label_start!r}; have {[c.label for c in at.checkbox]}"
     return found[0]
 

@@ -1,6 +1,6 @@
 """AppTest: first-run setup, login, logout and which pages each role gets."""
 from core import vocab
-from tests.app.conftest import click, logged_in, make_app, rerun_app, texts
+from tests.app.conftest import click, logged_in, make_app, rerun_app, shown, texts
 
 
 def test_first_start_shows_the_setup_screen_and_creates_the_admin(data_dir):
@@ -85,6 +85,6 @@ def test_a_data_file_that_does_not_parse_stops_the_app_with_a_chinese_message(ap
     (data_dir / "experts.json").write_text('{"_default": {"1": {"name": "王', encoding="utf-8")
     at = make_app().run()
     assert not at.exception
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(shown(e.value) for e in at.error)
     assert "experts.json" in message and "备份" in message
     assert not at.text_input  # no login form: the app does not start over a broken file
