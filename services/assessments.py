@@ -262,8 +262,9 @@ def _result_rows(ctx, policy, year) -> list[tuple[dict, dict]]:
     return [(r, by_id.get(r["expert_id"], {})) for r in records]
 
 
-def results_xlsx(ctx: AppContext, year: int) -> tuple[str, bytes]:
-    """The results list of `year` as Excel: one row per expert, one column per assessment item; all text cells."""
+def results_xlsx(ctx: AppContext, year: int, actor: User | None = None) -> tuple[str, bytes]:
+    """The results list of `year` as Excel: one row per expert, one column per assessment item; all text cells.
+    With `actor` (the page passes the signed-in user) the export of these personal data is audited."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -300,6 +301,11 @@ def results_xlsx(ctx: AppContext, year: int) -> tuple[str, bytes]:
     ws.freeze_panes = "C2"
     buffer = io.BytesIO()
     wb.save(buffer)
+    if actor is not None:
+        from services.personal_exports import audit_personal_export
+
+        audit_personal_export(ctx, actor, "导出考核结果（Excel）", collection="experts",
+                              record_ids={r.get("expert_id") for r, _ in rows}, what=year_title(policy, year))
     return safe_filename(f"{a.name}结果_{policy.city}_{year}年度") + ".xlsx", buffer.getvalue()
 
 

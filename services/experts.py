@@ -2,7 +2,9 @@
 validation, pool counts against the caps, Excel export and all-or-nothing import, and the demo pool.
 
 Records carry the `policy_id` they were made under; the registry shows the records of the active profile.
-ID numbers and phones are masked for roles that do not need them (使用科室, 领导).
+ID numbers and phones are masked for roles that do not need them (使用科室, 领导), and for them the birth date
+shows as its year only — on screen, in the history, in the Excel export (core.masking.view_for, the one rule).
+Every Excel export of personal data is audited: who, when, how many records, which, masked or not.
 """
 from __future__ import annotations
 
@@ -13,8 +15,8 @@ from core.auth import can
 from core.errors import DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core import vocab
 from core.expert import parse_date, record_problems, validate_expert
-from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, SENSITIVE_KEYS
-from core.masking import mask_record
+from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY
+from core.masking import secrets_of, sees_full_personal_data, view_for
 from core.lifecycle import LEGACY_KIND
 from core.text import clean_text
 from core.registry import (PoolSummary, RegistryFilter, filter_experts, group_role_problems, group_role_refusals,
@@ -39,8 +41,9 @@ def _require(actor: User, permission: str, message: str) -> None:
         raise PermissionDenied(message)
 
 
-def _shown(actor: User, record: dict) -> dict:
-    return record if can(actor.role, "view_sensitive") else mask_record(record, SENSITIVE_KEYS)
+def _shown(actor: User, record: dict, *, also=()) -> dict:
+    """`record` as `actor` may see it (core.masking.view_for: full for the office and the admin, else masked)."""
+    return view_for(actor.role, record, also=also)
 
 
 def active_experts(ctx: AppContext) -> list[dict]:
@@ -133,22 +136,47 @@ def get_expert(ctx: AppContext, actor: User, expert_id: int) -> dict:
 
 
 def history(ctx: AppContext, actor: User, expert_id: int) -> list[dict]:
-    """The record's audit trail, newest first: who, when, what, and each changed field old → new."""
+    """The record's audit trail, newest first: who, when, what, and each changed field old → new.
+
+    A masked viewer sees every version masked like the record itself: ID number and phones masked, the birth date
+    as its year, and the ID numbers, phones and birth dates of every version scrubbed from every other value; a
+    change of a masked field whose masked sides read the same shows as 已修改（内容已隐藏）."""
     _require(actor, "view_registry", "无权查看专家信息")
+    entries = list(reversed(ctx.store.audit.entries(collection=EXPERTS, record_id=expert_id)))
+    masked = not sees_full_personal_data(actor.role)
+    versions = [_repo(ctx).get(expert_id)] + [b for e in entries for b in (e.get("before"), e.get("after"))]
+    secrets = [secrets_of(*versions)] if masked else []  # every version's numbers, scrubbed from every version
     rows = []
-    for entry in reversed(ctx.store.audit.entries(collection=EXPERTS, record_id=expert_id)):
-        before = _shown(actor, entry.get("before") or {})
-        after = _shown(actor, entry.get("after") or {})
+    for entry in entries:
+        raw_before, raw_after = _body(entry.get("before")), _body(entry.get("after"))
+        before = _shown(actor, raw_before, also=secrets)
+        after = _shown(actor, raw_after, also=secrets)
         changes = []
-        for key in sorted(set(before) | set(after), key=_field_order):
+        for key in sorted(set(raw_before) | set(raw_after), key=_field_order):
             if key in ("schema_version", "updated_at", "created_at"):
                 continue
-            if before.get(key) != after.get(key):
+            if raw_before.get(key) != raw_after.get(key):
                 label = FIELDS_BY_KEY[key].label if key in FIELDS_BY_KEY else key
-                changes.append(f"{label}：{_fmt(before.get(key))} → {_fmt(after.get(key))}")
+                if before.get(key) == after.get(key):
+                    changes.append(f"{label}：已修改（内容已隐藏）")
+                else:
+                    changes.append(f"{label}：{_fmt(before.get(key))} → {_fmt(after.get(key))}")
         rows.append({"时间": entry["ts"], "操作人": entry["actor"], "操作": entry["action"],
                      "变更": "；".join(changes) if entry.get("before") else "新建记录"})
     return rows
+
+
+def _body(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def state_history(ctx: AppContext, actor: User, expert_id: int) -> list[dict]:
+    """The expert's state transitions, newest first, as `actor` may see them (reasons typed by the office are
+    scrubbed of the expert's ID number, phones and birth date for a masked viewer)."""
+    _require(actor, "view_registry", "无权查看专家信息")
+    doc = _repo(ctx).get(expert_id)
+    trail = (_shown(actor, doc) if doc else {}).get("transitions")
+    return [t for t in reversed(trail) if isinstance(t, dict)] if isinstance(trail, list) else []
 
 
 def _field_order(key: str) -> int:
@@ -249,13 +277,29 @@ def update_expert(ctx: AppContext, actor: User, expert_id: int, data: dict) -> d
 
 
 # --- Excel -----------------------------------------------------------------------------------------------
+EXPORT_ACTION = "导出专家名单（Excel）"
+
+
 def export_xlsx(ctx: AppContext, actor: User, records: list[dict]) -> bytes:
-    """The given (already filtered and masked) view as Excel; IDs and phones as text."""
+    """The given (filtered) view as Excel; IDs and phones as text, masked for a masked viewer exactly once.
+
+    The records are read again from the store by id, so a view that was already masked is never masked twice
+    (that once showed phones as *******1613), and a masked viewer gets the birth date as its year only. The export
+    is audited before the file is handed out (个人信息保护法: who processed whose personal data, when): a file that
+    cannot be audited is not produced."""
+    from services.personal_exports import audit_personal_export
+
     _require(actor, "export_experts", "无权导出专家名单")
     taxonomy = active_policy(ctx).taxonomy
-    title = "专家名单（含演示数据）" if any(r.get("is_demo") for r in records) else "专家名单"
-    return excel_io.export_experts_xlsx([_shown(actor, r) for r in records], sheet_title=title,
+    wanted = [r.get("id") for r in records if isinstance(r, dict)]
+    stored = {d["id"]: d for d in _repo(ctx).all()}
+    raw = [stored[i] for i in wanted if i in stored]
+    title = "专家名单（含演示数据）" if any(r.get("is_demo") for r in raw) else "专家名单"
+    data = excel_io.export_experts_xlsx([_shown(actor, r) for r in raw], sheet_title=title,
                                         specialty_label=lambda c: specialty_label_or_code(taxonomy, c))
+    audit_personal_export(ctx, actor, EXPORT_ACTION, collection=EXPERTS, record_ids=[r["id"] for r in raw],
+                          what=f"专家库{title}（全部字段）")
+    return data
 
 
 def import_template(ctx: AppContext) -> bytes:

@@ -230,7 +230,14 @@ def statement_xlsx(ctx: AppContext, user: User, kind: str, period: Any = None) -
     found = lines(ctx, user, period)
     stmt = statement_from_lines(found, kind, period)
     scope = user.department if _mine(user) else ""
-    return statement_filename(policy, kind, period, user, ".xlsx"), statement_xlsx_bytes(stmt, found, policy, scope=scope)
+    data = statement_xlsx_bytes(stmt, found, policy, scope=scope)
+    from services.personal_exports import audit_personal_export  # experts' names and fees: audited
+
+    audit_personal_export(ctx, user, "导出劳务报酬明细（Excel）", collection="experts",
+                          record_ids={line.expert_id for line in found},
+                          what=f"劳务报酬结算表（{KINDS[kind]}，{period_text(period)}{'，' + scope if scope else ''}）",
+                          rows=len(found))
+    return statement_filename(policy, kind, period, user, ".xlsx"), data
 
 
 # ---------------------------------------------------------------------------------------------------------------

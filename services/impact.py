@@ -210,6 +210,11 @@ def excel(ctx: AppContext, actor: User, result: ImpactResult) -> tuple[str, byte
     _sheet(book, "劳务报酬", ["使用科室", "现行（元）", "推演（元）", "增减（元）"], fee_rows)
     out = io.BytesIO()
     book.save(out)
+    from services.personal_exports import audit_personal_export  # names and eligibility of experts: audited
+
+    people = {x.expert_id for part in (r.eligibility, r.unmapped, r.applications, r.consequences) for x in part}
+    audit_personal_export(ctx, actor, "导出政策推演明细（Excel）", collection="experts", record_ids=people,
+                          what=f"政策推演明细：{r.base_name} ↔ {r.other_name}", rows=len(people))
     return file_name(ctx, result, "xlsx"), out.getvalue()
 
 
