@@ -15,7 +15,7 @@ $(BIN)/.installed: requirements.txt
 	touch $@
 
 run: $(BIN)/.installed
-	$(BIN)/python -m streamlit run app.py --server.port=$(PORT)
+	$(BIN)/python -m streamlit run server.py --server.port=$(PORT)
 
 # JC 附件1 uses the project's own {% vm_start %} merge tag (forms/render.py), unknown to the linter (DTL103).
 LINT_SPECIAL := templates_docx/jc_fj1_专家类别划分表.docx
@@ -32,6 +32,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_drawing.py
 	$(BIN)/python benchmarks/bench_fees.py
 	$(BIN)/python benchmarks/bench_impact.py
+	$(BIN)/python benchmarks/bench_crafted_xlsx.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import current_user, flash, get_context, perform, show_error, show_flash
+from pages._ui import md_escape, current_user, flash, get_context, perform, show_error, show_flash
 from services import admin, applications, demo_history, experts, forms_service, settings
 
 ctx = get_context()
@@ -37,7 +37,7 @@ chosen = st.selectbox("本单位执行的政策", list(choices), index=list(choi
 st.caption("已有记录保留其建立时所依据的政策；切换后，新记录按新政策建立。")
 if chosen != current:
     plan = settings.switch_plan(ctx, user, chosen)
-    st.warning(f"将从“{plan.current}”切换到“{plan.target}”。切换后：")
+    st.warning(f"将从“{md_escape(plan.current)}”切换到“{md_escape(plan.target)}”。切换后：")
     st.text(f"首页、专家库、抽取委派只显示“{plan.target}”下的专家：{plan.experts_shown} 名；"
             f"“{plan.current}”下的 {plan.experts_hidden} 名专家保留原样，但不再显示。")
     for line in plan.changes:
@@ -50,20 +50,30 @@ if chosen != current:
                                     "新政策下（切换后显示）": c.get("新政策下（切换后显示）", 0)}
                                    for label, c in counts.items()]), hide_index=True, width="stretch")
     sure = st.checkbox("我已了解上述变化，确认切换", key=f"settings_policy_sure_{chosen}")
-    if st.button(f"切换到“{plan.target}”", key="settings_policy_switch", type="primary"):
+    if st.button(f"切换到“{md_escape(plan.target)}”", key="settings_policy_switch", type="primary"):
         perform(lambda: settings.set_active_policy(ctx, user, chosen, confirmed=sure),
-                f"已切换当前政策为“{plan.target}”")
+                f"已切换当前政策为“{md_escape(plan.target)}”")
+
+# --- 登录会话 (issue 11 §5) -------------------------------------------------------------------------------------
+st.subheader("登录会话")
+idle_now = settings.session_idle_minutes(ctx)
+idle = st.number_input("无操作自动退出（分钟）", min_value=5, max_value=480, step=5, value=idle_now,
+                       key="settings_session_idle",
+                       help="登录后超过这段时间没有任何操作，会话结束，需要重新登录。刷新页面不会退出登录。")
+if st.button("保存会话设置", key="settings_session_save"):
+    perform(lambda: settings.set_session_idle_minutes(ctx, user, idle),
+            lambda minutes: f"无操作自动退出时间已设为 {int(minutes)} 分钟")
 
 # --- 数据备份 ----------------------------------------------------------------------------------------------------
 st.subheader("数据备份")
-st.caption(f"数据目录：{admin.data_dir(ctx)}。系统每天首次使用时自动备份一次，保留30天；恢复前会先自动备份当前数据。")
+st.caption(f"数据目录：{md_escape(admin.data_dir(ctx))}。系统每天首次使用时自动备份一次，保留30天；恢复前会先自动备份当前数据。")
 try:
     backups = admin.list_backups(ctx, user)
 except DomainError as error:
     show_error(error)
     backups = []
 if st.button("立即备份", key="settings_backup_now"):
-    perform(lambda: admin.backup_now(ctx, user), lambda info: f"已备份：{info.name}")
+    perform(lambda: admin.backup_now(ctx, user), lambda info: f"已备份：{md_escape(info.name)}")
 if backups:
     st.dataframe(pd.DataFrame([{"备份": b.name, "时间": b.created, "原因": b.reason, "操作人": b.actor,
                                 "大小(KB)": round(b.size_bytes / 1024, 1)} for b in backups]),
@@ -82,10 +92,10 @@ if backups:
                                    for r in restore.rows]), hide_index=True, width="stretch")
         st.caption(f"恢复会用该备份替换当前全部数据（{len(restore.changed)} 类数据的条数会变化；条数不变的也回到备份时的内容）；"
                    "当前数据先自动备份；操作日志不回滚，恢复本身记入日志。")
-        sure = st.checkbox(f"我确认用备份 {restore.name} 替换当前全部数据", key=f"settings_restore_sure_{restore.name}")
+        sure = st.checkbox(f"我确认用备份 {md_escape(restore.name)} 替换当前全部数据", key=f"settings_restore_sure_{restore.name}")
         if st.button("恢复此备份", key="settings_restore_go"):
             perform(lambda: admin.restore_backup(ctx, user, name, confirmed=sure),
-                    lambda snapshot: f"已从备份 {name} 恢复（恢复前的数据已自动备份为 {snapshot.name}）")
+                    lambda snapshot: f"已从备份 {md_escape(name)} 恢复（恢复前的数据已自动备份为 {md_escape(snapshot.name)}）")
 
 # --- 表格模板检查 ------------------------------------------------------------------------------------------------
 st.subheader("表格模板检查")
@@ -101,7 +111,7 @@ st.subheader("申报资料保存期")
 expired = applications.past_retention(ctx)
 expired_ids = sorted(a["id"] for a in expired)
 shown_ids = seen("settings_purge_seen", expired_ids)
-st.caption(f"已提交的申报和审核资料须保存不少于{policy.lifecycle.record_retention_years}年；"
+st.caption(f"已提交的申报和审核资料须保存不少于{md_escape(policy.lifecycle.record_retention_years)}年；"
            f"目前已过保存期的有 {len(expired)} 份。")
 if expired:
     names = {a["id"]: e["name"] for e, a in applications.with_experts(ctx, expired)}
@@ -112,7 +122,7 @@ if expired:
     sure = st.checkbox(f"我已了解将永久删除以上 {len(expired)} 份申报资料", key=f"settings_purge_sure_{len(expired)}")
     if st.button(f"删除以上 {len(expired)} 份申报资料", key="settings_purge_apps"):
         perform(lambda: applications.purge_past_retention(ctx, user, confirmed=sure, expected_ids=shown_ids),
-                lambda count: f"已删除 {count} 份过期申报资料")
+                lambda count: f"已删除 {md_escape(count)} 份过期申报资料")
 
 # --- 操作日志 ----------------------------------------------------------------------------------------------------
 st.subheader("操作日志完整性")
@@ -128,7 +138,7 @@ if experts.has_demo(ctx):
     st.dataframe(pd.DataFrame([{"将删除的记录": label, "条数": n} for _, label, n in plan.counts()]),
                  hide_index=True, width="stretch")
     if plan.subject_only:
-        st.caption("其中 " + "、".join(f"{demo_history.KIND_LABELS.get(c, c)} {n} 条" for c, n in plan.subject_only.items())
+        st.caption("其中 " + "、".join(f"{md_escape(demo_history.KIND_LABELS.get(c, c))} {md_escape(n)} 条" for c, n in plan.subject_only.items())
                    + " 不是演示数据生成的，但只涉及演示专家（虚构人员），随演示专家一并删除。")
     if not plan.ok:
         st.error(f"不能删除演示数据：有 {len(plan.blockers)} 条真实（非演示）记录用到了演示专家，删除后这些记录将指向不存在的专家。"
@@ -136,7 +146,7 @@ if experts.has_demo(ctx):
         st.dataframe(pd.DataFrame([{"记录": f"{demo_history.KIND_LABELS.get(b.collection, b.collection)} #{b.record_id}",
                                     "说明": b.text} for b in plan.blockers]), hide_index=True, width="stretch")
     else:
-        st.caption(f"共 {plan.total} 条记录将被删除（删除前自动备份，每条删除记入操作日志）。")
+        st.caption(f"共 {md_escape(plan.total)} 条记录将被删除（删除前自动备份，每条删除记入操作日志）。")
         sure = st.checkbox("我已了解将删除以上记录", key=f"settings_demo_sure_{plan.fingerprint}")
         if st.button("删除以上演示数据", key="settings_remove_demo", type="primary"):
             try:
@@ -144,7 +154,7 @@ if experts.has_demo(ctx):
             except DomainError as error:
                 refused(error)
             else:
-                flash(f"已删除 {sum(removed.values())} 条演示数据（其中演示专家 {removed.get('experts', 0)} 名）")
+                flash(f"已删除 {sum(removed.values())} 条演示数据（其中演示专家 {md_escape(removed.get('experts', 0))} 名）")
                 st.rerun()
 else:
     st.caption("当前没有演示数据。")

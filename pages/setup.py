@@ -20,10 +20,18 @@ with st.form("setup_form"):
 
 if submitted:
     try:
-        st.session_state["user"] = users.create_first_admin(
+        admin_user = users.create_first_admin(
             ctx, username=username, display_name=display_name, password=password, confirm=confirm,
             policy_id=policy_id)
     except DomainError as error:
         show_error(error)
     else:
+        from pages import _session
+        from services import sessions
+
+        try:  # a session as at login, so a reload keeps the new admin signed in (issue 11 §5)
+            started = sessions.start(ctx, admin_user)
+        except DomainError:
+            started = None
+        _session.signed_in(admin_user, started)
         st.rerun()

@@ -174,3 +174,30 @@ def require_policy(ctx: AppContext, policy_id: str) -> Policy:
         return ctx.policies[policy_id]
     except KeyError:
         raise NotFoundError(f"找不到政策 {policy_id}") from None
+
+
+# --- 会话 (issue 11 §5) -----------------------------------------------------------------------------------------
+SESSION_IDLE_KEY = "session_idle_minutes"
+
+
+def session_idle_minutes(ctx: AppContext) -> int:
+    """无操作自动退出 — minutes without activity after which a session ends (default 30; a stored value outside the
+    allowed range is never used, the default is)."""
+    from core.sessions import DEFAULT_IDLE_MINUTES, check_idle_minutes
+
+    doc = _setting(ctx, SESSION_IDLE_KEY)
+    try:
+        return check_idle_minutes(doc["value"]) if doc else DEFAULT_IDLE_MINUTES
+    except ValidationError:
+        return DEFAULT_IDLE_MINUTES
+
+
+def set_session_idle_minutes(ctx: AppContext, actor: User, minutes) -> int:
+    """An admin sets the idle expiry (5–480 minutes); audited. Applies at once to every open session."""
+    from core.sessions import check_idle_minutes
+
+    if not can(actor.role, "manage_settings"):
+        raise PermissionDenied("只有管理员可以更改系统设置")
+    minutes = check_idle_minutes(minutes)
+    _put(ctx, actor, SESSION_IDLE_KEY, minutes, "设置无操作自动退出时间")
+    return minutes

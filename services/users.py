@@ -6,14 +6,18 @@ Roles: 管理员, 专家管理办公室, 使用科室 (with its department name)
 from __future__ import annotations
 
 from core import vocab
+import logging
 import secrets
 
 from core.auth import (DUMMY_HASH, after_failed_login, after_successful_login, attempt_refusal, can,
                        check_new_password, check_username, hash_password, live_slots, locked_until, new_slot,
                        verify_password)
-from core.errors import AuthError, NotFoundError, PermissionDenied, ValidationError
+from core.errors import AuthError, NotFoundError, PermissionDenied, StoreError, ValidationError
 from services import settings
 from services.context import AppContext, User
+from services.unrecorded_logins import UNRECORDED
+
+_LOG = logging.getLogger("zhuanjiaku.login")
 
 USERS = "users"
 # The password hash never goes into the audit log.
@@ -104,8 +108,10 @@ def login(ctx: AppContext, username: str, password: str) -> User:
         raise AuthError(BAD_LOGIN)
     slot = new_slot(now, secrets.token_hex(8))
     refusal: list[str] = []
+    folded: list = []
 
     def take_slot(d: dict) -> dict | None:
+        folded.append(UNRECORDED.fold_into(username, d, now))  # failures counted while the disk was full
         why = attempt_refusal(d, now)
         if why:
             refusal.append(why)
@@ -113,7 +119,13 @@ def login(ctx: AppContext, username: str, password: str) -> User:
         d["login_slots"] = live_slots(d, now) + [slot]
         return d
 
-    _repo(ctx).update(doc["id"], take_slot, actor=username, action="登录尝试")
+    try:
+        _repo(ctx).update(doc["id"], take_slot, actor=username, action="登录尝试")
+    except StoreError:  # the record cannot be written (full disk): count in memory, still log in (§7)
+        if refusal:
+            raise AuthError(refusal[0]) from None
+        return _login_unrecorded(doc, username, password, now, slot)
+    UNRECORDED.forget(username, folded[-1] if folded else None)
     if refusal:
         raise AuthError(refusal[0])
     ok = verify_password(password or "", doc["password_hash"])
@@ -126,9 +138,28 @@ def login(ctx: AppContext, username: str, password: str) -> User:
         d.update(changes)
         return d
 
-    _repo(ctx).update(doc["id"], record_result, actor=username, action="登录" if ok else "登录失败")
+    try:
+        _repo(ctx).update(doc["id"], record_result, actor=username, action="登录" if ok else "登录失败")
+    except StoreError:  # full disk after the slot was taken: a failure is counted in memory, a success logs in
+        locked = [UNRECORDED.result(username, doc, now, slot, ok)]
+        _LOG.warning("login of %s not recorded (the user record cannot be written)", username)
     if not ok:
         raise AuthError("连续5次输错密码，账号已锁定15分钟" if locked[-1] else BAD_LOGIN)
+    return _to_user(doc)
+
+
+def _login_unrecorded(doc: dict, username: str, password: str, now, slot: str) -> User:
+    """A login while the user record cannot be written: the lockout is kept in memory (services.unrecorded_logins),
+    with the same limit; a correct password logs in without recording last_login."""
+    UNRECORDED.take(username, doc, now, slot)
+    ok = False
+    try:
+        ok = verify_password(password or "", doc["password_hash"])
+    finally:
+        locked = UNRECORDED.result(username, doc, now, slot, ok)
+    _LOG.warning("login of %s checked without writing the user record (%s)", username, "ok" if ok else "failed")
+    if not ok:
+        raise AuthError("连续5次输错密码，账号已锁定15分钟" if locked else BAD_LOGIN)
     return _to_user(doc)
 
 
@@ -174,6 +205,14 @@ def set_disabled(ctx: AppContext, actor: User, username: str, disabled: bool) ->
     # 启用 also lifts a lockout: an admin who re-enables an account means it to be usable
     changes = {"disabled": True} if disabled else {"disabled": False, **UNLOCKED}
     _repo(ctx).update(doc["id"], changes, actor=actor.username, action="停用用户" if disabled else "启用用户")
+    if disabled:  # every open session of the account ends now, in every browser (issue 11 §5)
+        _end_sessions(ctx, username, actor, "账号停用")
+
+
+def _end_sessions(ctx: AppContext, username: str, actor: User, reason: str, keep: int | None = None) -> None:
+    from services import sessions  # sessions imports this module to check the user record
+
+    sessions.end_all(ctx, username, actor=actor.username, reason=reason, keep=keep)
 
 
 UNLOCKED = {"failed_count": 0, "locked_until": None, "login_slots": []}
@@ -199,11 +238,16 @@ def reset_password(ctx: AppContext, actor: User, username: str, password: str, c
     check_new_password(password, confirm)
     _repo(ctx).update(doc["id"], {"password_hash": hash_password(password), "failed_count": 0,
                                   "locked_until": None}, actor=actor.username, action="重置密码")
+    _end_sessions(ctx, username, actor, "管理员重置密码")  # whoever held the old password is signed out
 
 
-def change_own_password(ctx: AppContext, actor: User, old: str, new: str, confirm: str) -> None:
+def change_own_password(ctx: AppContext, actor: User, old: str, new: str, confirm: str, *,
+                        keep_session: int | None = None) -> None:
+    """Change one's own password; every other session of the account ends (a browser left signed in elsewhere, or
+    one that learnt the old password), the tab that made the change (`keep_session`) stays signed in."""
     doc = _existing(ctx, actor.username)
     if not verify_password(old or "", doc["password_hash"]):
         raise ValidationError(("old", "原密码不正确"))
     check_new_password(new, confirm)
     _repo(ctx).update(doc["id"], {"password_hash": hash_password(new)}, actor=actor.username, action="修改密码")
+    _end_sessions(ctx, actor.username, actor, "修改密码", keep=keep_session)

@@ -28,11 +28,13 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(tmp_path):
+    """The app as `make run` serves it: server.py (st.App around app.py, with the session-cookie routes and the
+    security headers), so every end-to-end test runs under the Content-Security-Policy and real cookies."""
     port = _free_port()
     env = dict(os.environ, EXPERT_DATA_DIR=str(tmp_path / "data"))
     log = open(tmp_path / "streamlit.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.headless=true", f"--server.port={port}",
          "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
