@@ -1,11 +1,28 @@
-"""操作日志 — the append-only audit log: who changed what, when, before and after, chained by SHA-256 (X-L1).
+"""操作日志 — the append-only audit log: who changed what, when, before and after, chained and keyed (X-L1).
 
 `<data_dir>/audit.jsonl` holds one JSON object per line: ts (local time, seconds), actor, action, collection,
-record_id, before, after, prev_hash and hash. `hash` is the SHA-256 of the line's canonical JSON without `hash`
-(sorted keys, no spaces, UTF-8), which includes `prev_hash`, the previous line's hash ("0" × 64 on the first
-line). Editing, inserting or deleting a line therefore breaks the chain at that point, and `verify()` names the
-first bad line. Deleting lines at the very end leaves a valid chain; `verify()` catches that too as long as a
-backup holds the lost lines (each backup's audit.jsonl must be a prefix of the current one).
+record_id, before, after, prev_hash and hash. `hash` is the HMAC-SHA256, under the store's audit key, of the
+line's canonical JSON without `hash` (sorted keys, no spaces, UTF-8), which includes `prev_hash`, the previous
+line's hash ("0" × 64 on the first line). Editing, inserting or deleting a line breaks the chain at that point,
+and without the key nobody can compute a valid hash for a forged or edited line; `verify()` names the first bad
+line.
+
+The key (32 random bytes, hex, one line) lives OUTSIDE the data folder, so no copy of the folder and no backup
+carries it: `EXPERT_AUDIT_KEY_FILE` names the file, by default `<data folder>.audit.key` beside the data folder
+(`./data` → `./data.audit.key`). It is created with mode 0600 when a store without keyed lines is opened (first
+start, `python -m store init`); a key readable by others is tightened to 0600 on open. When the log already has
+keyed lines and the key file is missing, no new key is made (it would make every old line fail): reads work,
+every write is refused with a Chinese message naming the expected path, until the file is put back.
+
+A log written before the key (plain SHA-256 lines, as this module wrote until 2026-12) is kept as it is: when the
+key is created for it, a "密钥链起点" line is appended at once (keyed, naming the key's id and how many plain lines
+precede it), and `verify()` checks the plain prefix with SHA-256 and everything from the marker on with the key.
+Once a key exists no marker is ever added again, so plain lines appended later (a forgery) are never adopted: a
+plain line after the marker, or plain lines in a log that has no marker, fail.
+
+Anchors: each backup's manifest records the chain head (number of lines and last hash, with a keyed mac), and the
+抽取记录单 prints the line that recorded its draw. `verify()` checks the current log against every backup's anchor,
+so lines deleted at the end after a backup are found.
 
 Ordering: a repository write holds its collection lock, writes the data file, then appends here (taking this
 log's own lock, `audit.jsonl.lock`); if the append fails the data file is put back, so a reported failure never
@@ -16,20 +33,28 @@ truncated back to the previous size, and a line torn by a crash is removed when 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
 import os
+import secrets
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from core.errors import StoreError
 from store.locks import FileLock, shared_lock
 from store.storage import BACKUP_DIR, BACKUP_NAME, backup_sort_key, fsync_dir
 
 AUDIT_FILE = "audit.jsonl"
 GENESIS = "0" * 64
 FIELDS = ("ts", "actor", "action", "collection", "record_id", "before", "after", "prev_hash")
+KEY_ENV = "EXPERT_AUDIT_KEY_FILE"
+KEY_SUFFIX = ".audit.key"
+KEY_START_ACTION = "密钥链起点"
+_MARKER_BYTES = json.dumps(KEY_START_ACTION, ensure_ascii=False).encode("utf-8")
 log = logging.getLogger(__name__)
 
 
@@ -41,10 +66,38 @@ class AuditCheck:
     message: str
 
 
-def line_hash(entry: dict[str, Any]) -> str:
+def _canonical(entry: dict[str, Any]) -> bytes:
     body = {k: v for k, v in entry.items() if k != "hash"}
-    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def line_hash(entry: dict[str, Any]) -> str:
+    """The plain SHA-256 of a line (the chain before the key: kept only to verify old logs)."""
+    return hashlib.sha256(_canonical(entry)).hexdigest()
+
+
+def line_mac(entry: dict[str, Any], key: bytes) -> str:
+    """The keyed hash of a line: HMAC-SHA256 of its canonical JSON without `hash`."""
+    return hmac.new(key, _canonical(entry), hashlib.sha256).hexdigest()
+
+
+def key_id(key: bytes) -> str:
+    """A short public name of a key (not the key): lets verify() tell a wrong key file from an edited line."""
+    return hashlib.sha256(b"zhuanjiaku-audit-key-id\0" + key).hexdigest()[:16]
+
+
+def anchor_mac(key: bytes, backup: str, lines: int, head: str) -> str:
+    """The mac of a backup's chain-head anchor, so an anchor edited to match a truncated log is found."""
+    return hmac.new(key, f"anchor\0{backup}\0{lines}\0{head}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def key_path_for(data_dir: Path) -> Path:
+    """Where the audit key of `data_dir` is kept: $EXPERT_AUDIT_KEY_FILE, else `<data_dir>.audit.key` beside it."""
+    configured = os.environ.get(KEY_ENV, "").strip()
+    if configured:
+        return Path(configured).expanduser().resolve()
+    data_dir = Path(data_dir).resolve()
+    return data_dir.parent / f"{data_dir.name}{KEY_SUFFIX}"
 
 
 def _hash_of_raw(raw: bytes) -> str:
@@ -58,47 +111,192 @@ def _hash_of_raw(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-class AuditLog:
-    """The audit log of one store: on disk (`data_dir` given) or in memory (`data_dir=None`)."""
+def _is_plain(raw: bytes) -> bool:
+    """Whether a line is a whole line of the plain (pre-key) chain."""
+    try:
+        entry = json.loads(raw)
+        return isinstance(entry, dict) and entry.get("hash") == line_hash(entry)
+    except ValueError:
+        return False
 
-    def __init__(self, data_dir: Path | None, *, clock: Callable[[], datetime] | None = None):
+
+def _is_marker(raw: bytes) -> bool:
+    """Whether a line is a "密钥链起点" line (by its top-level action; the text typed into a record does not count)."""
+    if _MARKER_BYTES not in raw:
+        return False
+    try:
+        entry = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(entry, dict) and entry.get("action") == KEY_START_ACTION and entry.get("collection") is None
+
+
+def key_missing_message(path: Path) -> str:
+    return (f"操作日志密钥文件不存在：{path}。这份数据的操作日志已用该密钥签名，系统不会另建新密钥（那会使以前的日志"
+            f"全部无法校验）。可以查看数据，但在把密钥文件放回原处（或用环境变量 {KEY_ENV} 指向它）之前，任何修改都不能保存。"
+            f"请联系系统管理员从保管处恢复该文件。")
+
+
+def _read_key(path: Path) -> bytes:
+    """The key in `path` (64 hex characters); a file readable by others is tightened to 0600 first."""
+    mode = stat.S_IMODE(os.stat(path).st_mode)
+    if mode & 0o077:
+        try:
+            os.chmod(path, 0o600)
+            log.warning("操作日志密钥文件 %s 的权限为 %o，已改为 600（只有运行本系统的账号可读）", path, mode)
+        except OSError as e:
+            log.warning("操作日志密钥文件 %s 的权限为 %o，且无法改为 600：%s", path, mode, e)
+    text = path.read_text("ascii").strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) < 32:
+        raise StoreError(f"操作日志密钥文件 {path} 内容无效（应为 64 位十六进制数）。请从保管处恢复正确的密钥文件。")
+    return key
+
+
+def _create_key(path: Path) -> bytes:
+    """A new random key in `path`, mode 0600, created exclusively (two processes starting at once share one)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    except FileExistsError:
+        return _read_key(path)
+    try:
+        os.write(fd, key.hex().encode("ascii") + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    fsync_dir(path.parent)
+    log.warning("已创建操作日志密钥文件 %s（请与数据分开保管一份副本）", path)
+    return key
+
+
+class AuditLog:
+    """The audit log of one store: on disk (`data_dir` given) or in memory (`data_dir=None`, with a key of its own)."""
+
+    def __init__(self, data_dir: Path | None, *, clock: Callable[[], datetime] | None = None,
+                 key_path: Path | None = None):
         self.data_dir = Path(data_dir) if data_dir is not None else None
         self._clock = clock or datetime.now
+        self._key: bytes | None = None
+        self._key_problem: str | None = None
         if self.data_dir is None:
             self.path: Path | None = None
+            self.key_path: Path | None = None
             self._memory_lock = FileLock(None)
             self._memory: list[bytes] = []
+            self._key = secrets.token_bytes(32)
         else:
             self.path = self.data_dir / AUDIT_FILE
+            self.key_path = Path(key_path) if key_path is not None else key_path_for(self.data_dir)
+            self._load_key()
 
     @property
     def lock(self) -> FileLock:
         """Thread lock + flock on `audit.jsonl.lock`, shared by every AuditLog of this folder in this process."""
         return self._memory_lock if self.path is None else shared_lock(self.path)
 
+    # --- the key -----------------------------------------------------------------------------------------
+    @property
+    def keyed(self) -> bool:
+        return self._key is not None
+
+    @property
+    def key_problem(self) -> str | None:
+        """None when the key is at hand; otherwise the Chinese reason every write is refused."""
+        return self._key_problem
+
+    def _load_key(self) -> None:
+        try:
+            self._key, self._key_problem = _read_key(self.key_path), None
+        except FileNotFoundError:
+            self._key, self._key_problem = None, key_missing_message(self.key_path)
+        except StoreError as e:
+            self._key, self._key_problem = None, e.message
+        except OSError as e:
+            self._key, self._key_problem = None, f"无法读取操作日志密钥文件 {self.key_path}（{e.strerror}），修改暂不能保存。"
+
+    def setup_key(self) -> None:
+        """At open (and `python -m store init`): load the key; when there is none, create it only if the log has no
+        keyed line yet — an empty log, or an old log of plain lines, which then gets its "密钥链起点" line at once
+        (if that line cannot be written the new key is removed again, so the next start retries). A log that
+        already has keyed lines never gets a new key: every write is refused until the file is put back."""
+        if self.path is None:
+            return
+        with self.lock:
+            self._load_key()
+            if self._key is not None or self.key_path.exists():
+                return
+            lines = self._raw_lines()[0]
+            if any(_is_marker(raw) for raw in lines) or not all(_is_plain(raw) for raw in lines):
+                log.error("%s", self._key_problem)
+                return
+            try:
+                self._key, self._key_problem = _create_key(self.key_path), None
+            except OSError as e:
+                self._key_problem = (f"无法创建操作日志密钥文件 {self.key_path}（{e.strerror}），修改暂不能保存。"
+                                     f"请检查该目录的权限，或用环境变量 {KEY_ENV} 指定可写的位置。")
+                log.error("%s", self._key_problem)
+                return
+            if not lines:
+                return
+            ts = self._clock().isoformat(timespec="seconds")
+            marker = self._marker(ts, _hash_of_raw(lines[-1]), len(lines))
+            marker["hash"] = line_mac(marker, self._key)
+            try:
+                self._write(json.dumps(marker, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n")
+            except OSError as e:
+                self.key_path.unlink(missing_ok=True)
+                self._key, self._key_problem = None, (f"未能写入操作日志密钥链起点（{e.strerror}），修改暂不能保存；"
+                                                      f"下次启动时重试。")
+                log.error("%s", self._key_problem)
+
+    def _require_key(self) -> bytes:
+        if self._key is None and self.path is not None:
+            self._load_key()  # the file may have been put back
+        if self._key is None:
+            raise StoreError(self._key_problem or key_missing_message(self.key_path))
+        return self._key
+
+    def _marker(self, ts: str, prev: str, plain_lines: int) -> dict:
+        return {"ts": ts, "actor": "system", "action": KEY_START_ACTION, "collection": None, "record_id": None,
+                "before": None, "after": {"说明": "自本行起操作日志以密钥（HMAC-SHA256）签名", "key_id": key_id(self._key),
+                                          "plain_lines": plain_lines}, "prev_hash": prev}
+
     # --- writing -----------------------------------------------------------------------------------------
     def append(self, actor: str, action: str,
                records: Iterable[tuple[str | None, int | None, dict | None, dict | None]]) -> list[dict]:
-        """Append one line per (collection, record_id, before, after), all in one write; returns the lines."""
+        """Append one line per (collection, record_id, before, after), all in one write; returns the lines.
+
+        StoreError (Chinese) when the key is missing — the caller's data change is then undone."""
         records = list(records)
         if not records:
             return []
-        ts = self._clock().isoformat(timespec="seconds")
+        self._require_key()
         with self.lock:
-            prev = self._last_hash()
-            entries, chunks = [], []
-            for collection, record_id, before, after in records:
-                entry = {"ts": ts, "actor": actor, "action": action, "collection": collection,
-                         "record_id": record_id, "before": before, "after": after, "prev_hash": prev}
-                entry["hash"] = prev = line_hash(entry)
-                entries.append(entry)
-                chunks.append(json.dumps(entry, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n")
+            return self._append_locked(actor, action, records)
+
+    def _append_locked(self, actor: str, action: str, records: list) -> list[dict]:
+        key = self._require_key()
+        ts = self._clock().isoformat(timespec="seconds")
+        prev = self._last_hash()
+        entries, chunks = [], []
+        for collection, record_id, before, after in records:
+            entry = {"ts": ts, "actor": actor, "action": action, "collection": collection,
+                     "record_id": record_id, "before": before, "after": after, "prev_hash": prev}
+            entry["hash"] = prev = line_mac(entry, key)
+            entries.append(entry)
+            chunks.append(json.dumps(entry, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n")
+        if chunks:
             self._write(b"".join(chunks))
         return entries
 
     def record(self, actor: str, action: str, *, collection: str | None = None, record_id: int | None = None,
                before: dict | None = None, after: dict | None = None) -> dict:
-        """Log an event that is not a repository write (a restore, an export, a draw replay …)."""
+        """Log an event that is not a repository write (a restore, an export, a backup …)."""
         return self.append(actor, action, [(collection, record_id, before, after)])[0]
 
     def _write(self, data: bytes) -> None:
@@ -126,17 +324,45 @@ class AuditLog:
         if created:
             fsync_dir(self.path.parent)
 
-    def _last_hash(self) -> str:
+    def size(self) -> int:
+        """Bytes in the log now (0 when there is none)."""
         if self.path is None:
-            return _hash_of_raw(self._memory[-1].rstrip(b"\n")) if self._memory else GENESIS
+            return sum(len(line) for line in self._memory)
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def truncate_to(self, size: int) -> None:
+        """Cut the log back to `size` bytes (only for finishing an interrupted restore, under the lock)."""
+        if self.path is None:
+            return
+        with open(self.path, "r+b") as f:
+            f.truncate(size)
+            f.flush()
+            os.fsync(f.fileno())
+
+    def _count_lines(self) -> int:
+        if self.path is None:
+            return len(self._memory)
+        try:
+            with open(self.path, "rb") as f:
+                return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+        except FileNotFoundError:
+            return 0
+
+    def _last_raw(self) -> bytes | None:
+        """The last line (without its newline), None for an empty log."""
+        if self.path is None:
+            return self._memory[-1].rstrip(b"\n") if self._memory else None
         try:
             f = open(self.path, "rb")
         except FileNotFoundError:
-            return GENESIS
+            return None
         with f:
             end = f.seek(0, os.SEEK_END)
             if end == 0:
-                return GENESIS
+                return None
             pos, buf = end, b""
             while pos > 0:  # read backwards until the last line is whole
                 step = min(65536, pos)
@@ -146,8 +372,54 @@ class AuditLog:
                 body = buf.rstrip(b"\n")
                 cut = body.rfind(b"\n")
                 if cut >= 0 or pos == 0:
-                    return _hash_of_raw(body[cut + 1:])
-        return GENESIS
+                    return body[cut + 1:]
+        return None
+
+    def _last_hash(self) -> str:
+        last = self._last_raw()
+        return GENESIS if last is None else _hash_of_raw(last)
+
+    def head(self) -> tuple[int, str]:
+        """The chain head now: (number of lines, hash of the last line); (0, "0"×64) for an empty log."""
+        with self.lock:
+            return self._count_lines(), self._last_hash()
+
+    def head_of_bytes(self, raw: bytes) -> tuple[int, str]:
+        """The chain head of a copy of the log (whole lines only)."""
+        complete = raw[: raw.rfind(b"\n") + 1]
+        if not complete:
+            return 0, GENESIS
+        lines = complete.split(b"\n")[:-1]
+        return len(lines), _hash_of_raw(lines[-1])
+
+    def anchor(self, backup: str, lines: int, head: str) -> dict:
+        """The anchor a backup's manifest keeps: lines, head, and its mac (None while the key is missing)."""
+        mac = anchor_mac(self._key, backup, lines, head) if self._key is not None else None
+        return {"lines": lines, "hash": head, "mac": mac}
+
+    def locate(self, collection: str, record_id: int, action: str | None = None) -> tuple[int, str] | None:
+        """(line number, hash) of the first line about this record (and action), None if there is none."""
+        needle_c = b'"collection": ' + json.dumps(collection, ensure_ascii=False).encode("utf-8") + b","
+        needle_r = b'"record_id": ' + json.dumps(record_id).encode("utf-8") + b","
+        for number, raw in enumerate(self._raw_lines()[0], 1):
+            if needle_c not in raw or needle_r not in raw:
+                continue
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                continue
+            if (isinstance(entry, dict) and entry.get("collection") == collection and entry.get("record_id") == record_id
+                    and (action is None or entry.get("action") == action)):
+                return number, str(entry.get("hash"))
+        return None
+
+    def is_signed(self, entry: dict) -> bool:
+        """Whether a line carries this log's keyed hash (False for plain lines and while the key is missing)."""
+        return self._key is not None and entry.get("hash") == line_mac(entry, self._key)
+
+    def _valid(self, entry: dict) -> bool:
+        h = entry.get("hash")
+        return h == line_hash(entry) or (self._key is not None and h == line_mac(entry, self._key))
 
     def repair_torn_tail(self) -> bool:
         """At open: a last line without its newline was cut by a crash mid-append; finish or drop it."""
@@ -164,7 +436,7 @@ class AuditLog:
             tail = raw[cut:]
             try:
                 entry = json.loads(tail)
-                whole = isinstance(entry, dict) and entry.get("hash") == line_hash(entry)
+                whole = isinstance(entry, dict) and self._valid(entry)
             except ValueError:
                 whole = False
             with open(self.path, "r+b") as f:
@@ -221,8 +493,13 @@ class AuditLog:
         return out
 
     def verify(self) -> AuditCheck:
-        """Walk the hash chain; then check that the newest backup's log is a prefix of this one."""
+        """Walk the chain (plain SHA-256 up to the "密钥链起点" line of an old log, keyed from there or from the
+        first line), then check the log against the chain-head anchor of every backup."""
+        if self.path is not None and self._key is None:
+            self._load_key()
         lines, torn = self._raw_lines()
+        keyed_from_start = not any(_is_marker(raw) for raw in lines)
+        keyed = keyed_from_start
         prev = GENESIS
         hashes = []
         for number, raw in enumerate(lines, 1):
@@ -236,34 +513,73 @@ class AuditLog:
             if entry["prev_hash"] != prev:
                 return AuditCheck(False, number, f"操作日志第 {number} 行与上一行的哈希链接不上："
                                                  f"在它之前有记录被删除、插入或改动。")
-            if entry["hash"] != line_hash(entry):
+            is_marker = entry.get("action") == KEY_START_ACTION and entry.get("collection") is None
+            if keyed or is_marker:
+                if self._key is None:
+                    return AuditCheck(False, number, f"操作日志从第 {number} 行起以密钥签名，无法校验："
+                                                     f"{self._key_problem or key_missing_message(self.key_path)}")
+                if entry["hash"] != line_mac(entry, self._key):
+                    return AuditCheck(False, number, self._mac_failure(number, entry, keyed_from_start, hashes))
+                keyed = True
+            elif entry["hash"] != line_hash(entry):
                 return AuditCheck(False, number, f"操作日志第 {number} 行的内容与其哈希不符：该行被改动。")
             prev = entry["hash"]
             hashes.append(prev)
-        problem = self._compare_with_newest_backup(hashes)
+        problem = self._compare_with_backups(hashes)
         if problem:
             return problem
-        return AuditCheck(True, None, f"操作日志完整：共 {len(hashes)} 条记录，哈希链校验通过。")
+        how = "密钥签名" if keyed or not hashes else "哈希链"
+        return AuditCheck(True, None, f"操作日志完整：共 {len(hashes)} 条记录，{how}校验通过。")
 
-    def _compare_with_newest_backup(self, hashes: list[str]) -> AuditCheck | None:
+    def _mac_failure(self, number: int, entry: dict, keyed_from_start: bool, hashes: list[str]) -> str:
+        if entry.get("action") == KEY_START_ACTION and isinstance(entry.get("after"), dict) \
+                and entry["after"].get("key_id") not in (None, key_id(self._key)):
+            return (f"操作日志第 {number} 行（密钥链起点）记录的密钥编号 {entry['after'].get('key_id')} 与密钥文件 "
+                    f"{self.key_path} 的编号 {key_id(self._key)} 不同：用的不是这份日志的密钥文件，或该行被伪造。")
+        if entry["hash"] == line_hash(entry):
+            return (f"操作日志第 {number} 行没有密钥签名（只有普通哈希）：该行是在系统之外写入或改写的。")
+        return (f"操作日志第 {number} 行的签名与内容不符：该行被改动或伪造"
+                f"{'（若全部行都不符，可能是密钥文件不对）' if not hashes else ''}。")
+
+    def _backup_anchors(self) -> list[tuple[str, int, str, bool]]:
+        """(backup name, lines, head, whether a mac vouches for it) of every backup, oldest first."""
         if self.data_dir is None:
-            return None
+            return []
         folder = self.data_dir / BACKUP_DIR
         try:
             names = sorted((p.name for p in folder.iterdir() if BACKUP_NAME.match(p.name)), key=backup_sort_key)
         except OSError:
-            return None
-        for name in reversed(names):
+            return []
+        anchors = []
+        for name in names:
+            anchor = None
             try:
+                manifest = json.loads((folder / name / "manifest.json").read_text("utf-8"))
+                anchor = manifest.get("audit_head") if isinstance(manifest, dict) else None
+            except (OSError, ValueError):
+                pass
+            if isinstance(anchor, dict) and isinstance(anchor.get("lines"), int) and isinstance(anchor.get("hash"), str):
+                anchors.append((name, anchor["lines"], anchor["hash"], anchor.get("mac")))
+                continue
+            try:  # a backup made before anchors: its copy of the log is the anchor
                 raw = (folder / name / AUDIT_FILE).read_bytes()
             except OSError:
                 continue
-            complete = raw[: raw.rfind(b"\n") + 1].split(b"\n")[:-1]
-            for number, line in enumerate(complete, 1):
-                if number > len(hashes):
-                    return AuditCheck(False, number, f"操作日志比备份 {name} 中的少 {len(complete) - len(hashes)} 条："
-                                                     f"从第 {number} 行起的记录被删除。")
-                if _hash_of_raw(line) != hashes[number - 1]:
-                    return AuditCheck(False, number, f"操作日志第 {number} 行与备份 {name} 中的同一行不同：日志被改写。")
-            return None
+            lines, head = self.head_of_bytes(raw)
+            anchors.append((name, lines, head, None))
+        return anchors
+
+    def _compare_with_backups(self, hashes: list[str]) -> AuditCheck | None:
+        for name, lines, head, mac in self._backup_anchors():
+            if mac is not None and self._key is not None and not hmac.compare_digest(
+                    str(mac), anchor_mac(self._key, name, lines, head)):
+                return AuditCheck(False, None, f"备份 {name} 记录的操作日志链头被改动（签名不符），无法作为核对依据。")
+            if lines == 0:
+                continue
+            if lines > len(hashes):
+                return AuditCheck(False, len(hashes) + 1,
+                                  f"操作日志比备份 {name} 中的少 {lines - len(hashes)} 条：备份时日志有 {lines} 条，"
+                                  f"从第 {len(hashes) + 1} 行起的记录被删除。")
+            if hashes[lines - 1] != head:
+                return AuditCheck(False, lines, f"操作日志第 {lines} 行与备份 {name} 记录的链头不同：日志被改写。")
         return None

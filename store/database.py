@@ -1,9 +1,12 @@
 """数据存储 — `open_store(data_dir)`: the embedded store of the app, one JSON file per collection.
 
 Opening checks before anything runs: temp files left by a crash are removed (under each file's lock, so a write
-in progress in another process is never disturbed), every `*.json` in the folder must parse — a file that does
-not raises StoreCorruptError naming the file and the newest backup, and the app stops rather than start on an
-empty store — and an audit line torn by a crash is finished or dropped. `backups/` is not scanned.
+in progress in another process is never disturbed), an audit line torn by a crash is finished or dropped, the
+audit key is loaded (or created for a log that has no keyed line yet, see store.audit), a restore interrupted by
+a crash is completed from its journal (or, if it stopped before the journal, its staging folder is dropped, see
+store.backups), and every `*.json` in the folder must parse — a file that does not raises StoreCorruptError
+naming the file and the newest backup, and the app stops rather than start on an empty store. `backups/` is not
+scanned.
 `open_store(None)` gives an in-memory store with the same behaviour (no files, backups unavailable) for fast
 unit tests of services. Open the store once per process (Streamlit: `st.cache_resource`) — opening parses every
 file; several `Store` objects on one folder are nevertheless safe, as they share TinyDB instances and locks.
@@ -22,7 +25,7 @@ from store.audit import AuditLog
 from store.backups import Backups
 from store.locks import shared_lock
 from store.repository import (CollectionFile, Repository, file_collection, memory_collection,
-                              reset_open_collections)
+                              reset_open_collections, set_restore_recovery)
 from store.storage import parse, stale_temp_files
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,15 @@ def _check_files(data_dir: Path) -> None:
             parse(path.read_bytes(), path)
 
 
+def _finish_interrupted_restore(folder: Path) -> None:
+    """For a store already open when a restore (e.g. from the shell) was killed: finish it before the next read."""
+    audit = AuditLog(folder)
+    Backups(folder, audit, on_restore=lambda: reset_open_collections(folder)).recover()
+
+
+set_restore_recovery(_finish_interrupted_restore)
+
+
 def open_store(data_dir: Path | str | None, *, clock: Callable[[], datetime] | None = None) -> Store:
     """Open (creating the folder if needed) the store in `data_dir`; None → a new in-memory store.
 
@@ -97,7 +109,9 @@ def open_store(data_dir: Path | str | None, *, clock: Callable[[], datetime] | N
     os.makedirs(folder, exist_ok=True)
     folder = folder.resolve()
     _remove_stale_temp_files(folder)
-    _check_files(folder)
     store = Store(folder, clock=clock)
     store.audit.repair_torn_tail()
+    store.audit.setup_key()
+    store.backups.recover()  # an interrupted restore is finished (or dropped) before anything reads
+    _check_files(folder)
     return store

@@ -15,6 +15,7 @@ stored document carries `schema_version`.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import logging
 import os
@@ -36,15 +37,65 @@ from store.storage import (DATA_TABLE, SCHEMA_VERSION, AtomicJSONStorage, Memory
 
 log = logging.getLogger(__name__)
 REDACTED = "〔已隐藏〕"
+REDACTED_CHANGED = "〔已隐藏，本次已更改〕"  # e.g. 重置密码: says the hash changed without showing either value
+DIGEST_OVER = 2000  # restore lines show longer values as their length and SHA-256
 Predicate = Callable[[dict], bool]
+# Fields never audited, per collection: those the app names when it opens a collection (`redact=`) are added to
+# these, so a restore run from the shell (no service loaded) hides them too.
+_REDACT: dict[str, set[str]] = {"users": {"password_hash"}, "photos": {"data"},
+                                "sessions": {"token_hash", "handoff_hash"}, "pool_snapshots": {"experts"}}
+_REDACT_LOCK = threading.Lock()
+
+
+def register_redaction(collection: str, fields: Iterable[str]) -> None:
+    with _REDACT_LOCK:
+        _REDACT.setdefault(collection, set()).update(fields)
+
+
+def registered_collections() -> set[str]:
+    """Collections opened in this process with a redaction list (part of what a restore accepts)."""
+    with _REDACT_LOCK:
+        return set(_REDACT)
+
+
+def _digest(value: Any) -> Any:
+    """A long value (text, or a list/dict whose JSON is long, e.g. a draw's pool) as its length and SHA-256."""
+    if isinstance(value, (str, list, dict)):
+        encoded = value if isinstance(value, str) else _encode(value)
+        if len(encoded) > DIGEST_OVER:
+            return f"〔{len(encoded)} 字，SHA-256 {hashlib.sha256(encoded.encode('utf-8')).hexdigest()[:16]}〕"
+    return value
+
+
+def audit_pair(collection: str, before: dict | None, after: dict | None, fields: Iterable[str] = (), *,
+               digest: bool = False) -> tuple[dict | None, dict | None]:
+    """(before, after) as the audit log shows them: redacted fields read 〔已隐藏〕, and on the side that changed
+    〔已隐藏，本次已更改〕, never the value; with `digest`, long text values as their length and hash."""
+    with _REDACT_LOCK:
+        hidden = set(fields) | _REDACT.get(collection, set())
+
+    def show(body: dict | None, other: dict | None, changed_mark: bool) -> dict | None:
+        if body is None:
+            return None
+        out = {}
+        for k, v in body.items():
+            if k in hidden:
+                changed = changed_mark and other is not None and k in other and other[k] != v
+                out[k] = REDACTED_CHANGED if changed else REDACTED
+            else:
+                out[k] = _digest(v) if digest else v
+        return out
+
+    return show(before, after, False), show(after, before, True)
 
 
 class CollectionFile:
     """One collection's single TinyDB instance, its table and its lock."""
 
-    def __init__(self, storage: _Transactional, lock: FileLock):
+    def __init__(self, storage: _Transactional, lock: FileLock, folder: Path | None = None):
         self.storage = storage
         self.lock = lock
+        self.folder = folder  # the data folder (None in memory): where an interrupted restore's journal would be
         self.db = TinyDB(storage=lambda: storage)
         self.table = self.db.table(DATA_TABLE)
 
@@ -69,8 +120,25 @@ def file_collection(path: Path) -> CollectionFile:
             _files_pid = os.getpid()
         handle = _files.get(key)
         if handle is None:
-            handle = _files[key] = CollectionFile(AtomicJSONStorage(key), shared_lock(Path(key)))
+            handle = _files[key] = CollectionFile(AtomicJSONStorage(key), shared_lock(Path(key)), Path(key).parent)
         return handle
+
+
+# An interrupted restore (its journal still in the folder) is finished before any read or write of this process:
+# open_store does it at start, and this hook (set by store.database) does it for a store that was already open
+# when a restore run from the shell was killed. Waits for a restore in progress (it holds every lock) to end.
+RESTORE_JOURNAL = "restore.journal"
+_finish_restore: Callable[[Path], None] | None = None
+
+
+def set_restore_recovery(hook: Callable[[Path], None]) -> None:
+    global _finish_restore
+    _finish_restore = hook
+
+
+def _settle(handle: "CollectionFile") -> None:
+    if handle.folder is not None and _finish_restore is not None and (handle.folder / RESTORE_JOURNAL).exists():
+        _finish_restore(handle.folder)
 
 
 def reset_open_collections(data_dir: Path) -> None:
@@ -169,6 +237,8 @@ class Repository:
         self._h = handle
         self._audit = audit
         self._redact = tuple(redact)
+        if self._redact:
+            register_redaction(name, self._redact)
 
     def __repr__(self) -> str:
         return f"Repository({self.name!r})"
@@ -180,11 +250,13 @@ class Repository:
             doc_id = int(id)
         except (TypeError, ValueError):
             return None
+        _settle(self._h)
         doc = self._h.table.get(doc_id=doc_id)
         return _with_id(doc.doc_id, doc) if doc is not None else None
 
     def all(self) -> list[dict]:
         """Every record, by id."""
+        _settle(self._h)
         return sorted((_with_id(d.doc_id, d) for d in self._h.table.all()), key=lambda d: d["id"])
 
     def search(self, pred: Predicate) -> list[dict]:
@@ -198,6 +270,7 @@ class Repository:
     @contextmanager
     def _transaction(self):
         h = self._h
+        _settle(h)  # before taking our lock: finishing a restore takes every lock in order
         with h.lock:
             h.storage.begin()
             h.reset_caches()
@@ -224,12 +297,8 @@ class Repository:
                              "请立即联系系统管理员核对。") from error
 
     def _audit_records(self, rows: list[tuple[int, dict | None, dict | None]]):
-        return [(self.name, doc_id, self._hide(before), self._hide(after)) for doc_id, before, after in rows]
-
-    def _hide(self, body: dict | None) -> dict | None:
-        if body is None or not self._redact:
-            return body
-        return {k: (REDACTED if k in self._redact else v) for k, v in body.items()}
+        return [(self.name, doc_id, *audit_pair(self.name, before, after, self._redact))
+                for doc_id, before, after in rows]
 
     def insert(self, doc: Mapping, *, actor: str, action: str, unique: Iterable[str] = ("id_number",)) -> int:
         """Add one record; DuplicateError if a `unique` field's value is already used. Returns its id."""

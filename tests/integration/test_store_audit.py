@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from store import AuditCheck, open_store
-from store.audit import GENESIS, line_hash
+from store.audit import GENESIS, line_hash, line_mac
 
 
 def make_doc(n: int = 1, **overrides) -> dict:
@@ -50,13 +50,14 @@ def test_every_write_records_who_when_what_before_and_after_x_l1(filled):
     assert "id" not in update["after"] and update["after"]["schema_version"] == 1
 
 
-def test_lines_are_chained_from_sixty_four_zeros_by_sha256_of_their_canonical_json(filled):
+def test_lines_are_chained_from_sixty_four_zeros_by_hmac_sha256_of_their_canonical_json_x_l1(filled):
+    key = bytes.fromhex(filled.audit.key_path.read_text("ascii").strip())
     entries = filled.audit.entries()
     assert entries[0]["prev_hash"] == GENESIS == "0" * 64
     for prev, entry in zip(entries, entries[1:]):
         assert entry["prev_hash"] == prev["hash"]
     for entry in entries:
-        assert entry["hash"] == line_hash(entry) and len(entry["hash"]) == 64
+        assert entry["hash"] == line_mac(entry, key) != line_hash(entry) and len(entry["hash"]) == 64
     assert set(entries[0]) == {"ts", "actor", "action", "collection", "record_id", "before", "after",
                                "prev_hash", "hash"}
 
@@ -82,7 +83,7 @@ def test_delete_where_and_insert_many_write_one_line_per_record(store):
 
 def test_an_intact_log_verifies_with_a_chinese_message(filled):
     check = filled.audit.verify()
-    assert check == AuditCheck(True, None, "操作日志完整：共 5 条记录，哈希链校验通过。")
+    assert check == AuditCheck(True, None, "操作日志完整：共 5 条记录，密钥签名校验通过。")
 
 
 def test_an_empty_log_verifies(store):
@@ -97,7 +98,7 @@ def test_an_edited_line_is_found_at_its_own_line(filled):
     assert not check.ok and check.first_bad_line == 3 and "第 3 行" in check.message and "被改动" in check.message
 
 
-def test_an_edited_line_whose_hash_was_recomputed_breaks_the_next_link(filled):
+def test_an_edited_line_whose_plain_hash_was_recomputed_is_found_at_its_own_line_x_l1(filled):
     lines = audit_lines(filled)
     entry = json.loads(lines[1])
     entry["after"]["name"] = "伪造"
@@ -105,7 +106,7 @@ def test_an_edited_line_whose_hash_was_recomputed_breaks_the_next_link(filled):
     lines[1] = json.dumps(entry, ensure_ascii=False)
     rewrite(filled, lines)
     check = filled.audit.verify()
-    assert not check.ok and check.first_bad_line == 3 and "哈希链接不上" in check.message
+    assert not check.ok and check.first_bad_line == 2 and "没有密钥签名" in check.message
 
 
 def test_a_deleted_line_is_found_where_the_chain_breaks(filled):
@@ -142,8 +143,8 @@ def test_a_log_rewritten_from_scratch_differs_from_the_newest_backup(filled):
             entry["actor"] = "someone"
         entry["hash"] = prev = line_hash(entry)
     rewrite(filled, [json.dumps(e, ensure_ascii=False) for e in lines])
-    check = filled.audit.verify()
-    assert not check.ok and check.first_bad_line == 2 and "日志被改写" in check.message
+    check = filled.audit.verify()  # without the key the very first rebuilt line fails
+    assert not check.ok and check.first_bad_line == 1 and "没有密钥签名" in check.message
 
 
 def test_writes_after_a_backup_keep_the_log_valid(filled):

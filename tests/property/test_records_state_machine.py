@@ -43,7 +43,7 @@ from services import (admin, applications, demo_history, dismissals, dispatch, e
                       lifecycle, settings)
 from services import users as users_service
 from services.context import User, build_context
-from store.audit import line_hash
+from store.audit import key_path_for
 from store.repository import reset_open_collections
 from tests.conftest import ADMIN, DEPARTMENT, LEADER, OFFICE
 from tests.factories import make_expert
@@ -335,6 +335,7 @@ class RecordsMachine(RuleBasedStateMachine):
         self.tmp = Path(tempfile.mkdtemp(prefix="zjk-prop-", dir=shm if shm.is_dir() else None))
         self.folder = self.tmp / "data"
         shutil.copytree(self.template, self.folder)
+        shutil.copy2(key_path_for(self.template), key_path_for(self.folder))  # the audit key lives beside its folder
         self.clock = Clock(START)
         self.ctx = build_context(self.folder, clock=self.clock)
         self.audit_path = self.folder / "audit.jsonl"
@@ -680,7 +681,7 @@ class RecordsMachine(RuleBasedStateMachine):
         assert self.audit_prefix_intact, "操作日志中已写入的记录被改动"
         for line in self.fresh("the_audit_chain_verifies"):
             assert line["prev_hash"] == self.audit_last_hash, f"操作日志新行接不上上一行：{line['action']}"
-            assert line["hash"] == line_hash(line), f"操作日志新行的哈希不符：{line['action']}"
+            assert self.ctx.store.audit.is_signed(line), f"操作日志新行的签名不符：{line['action']}"
             self.audit_last_hash = line["hash"]
 
 
