@@ -4,23 +4,39 @@ Only the pages registered here can be reached, so a role never reaches another r
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from core.auth import can
 from core.errors import DomainError
-from pages._ui import get_context
-from services import settings
+from pages._ui import get_context, md_escape
+from pages import _session
+from services import sessions, settings
 
-st.set_page_config(page_title="专家库", page_icon=":material/shield:", layout="wide")
+# a local icon: a :material/…: page icon is fetched from fonts.gstatic.com, which the CSP (server.py) refuses
+st.set_page_config(page_title="专家库", page_icon=str(Path(__file__).resolve().parent / "assets" / "favicon.png"),
+                   layout="wide")
 
 try:
     ctx = get_context()
 except DomainError as error:  # a data file that does not parse stops the app; it never starts empty
-    st.error(error.message)
+    st.error(md_escape(error.message))
     st.stop()
 
+# The session is checked on every run against its server-side record (idle expiry, logout, password change,
+# disabled account) and the user record; a reload or a typed URL restores it from the HttpOnly cookie (issue 11 §5).
 user = st.session_state.get("user")
-if user is not None:
+session_id = st.session_state.get(_session.SESSION_KEY)
+if user is not None and session_id is not None:
+    checked = sessions.current(ctx, session_id)
+    user = checked.user
+    if user is None:
+        st.session_state.clear()
+        st.warning(md_escape(sessions.ended_message(checked.ended)))
+    else:
+        st.session_state["user"] = user
+elif user is not None:  # a tab signed in without a stored session (the disk was full at login; AppTest)
     from services.users import session_user
 
     user = session_user(ctx, user)  # checked on every run: a disabled account's session ends at once
@@ -29,6 +45,13 @@ if user is not None:
         st.warning("账号已停用或已删除，已退出登录。如有疑问请联系管理员。")
     else:
         st.session_state["user"] = user
+else:
+    resumed = sessions.resume(ctx, _session.cookie_token())
+    if resumed is not None:
+        user = resumed.user
+        st.session_state["user"] = user
+        st.session_state[_session.SESSION_KEY] = resumed.session_id
+_session.follow_pending_redirect()
 if user is None:
     from services.users import needs_setup
 
@@ -71,16 +94,29 @@ else:
         pages.append(st.Page("pages/settings.py", title="系统设置", icon=":material/settings:", url_path="settings"))
     pages.append(st.Page("pages/account.py", title="修改密码", icon=":material/lock:", url_path="account"))
 
+if user is not None:  # an admin sees a full disk at once (start-up backup failed or space low)
+    from pages._ui import md_escape
+    from services.admin import audit_key_problem, disk_warning
+
+    if (warning := disk_warning(ctx, user)) is not None:
+        st.warning(md_escape(warning), icon=":material/storage:")
+    if (key_problem := audit_key_problem(ctx, user)) is not None:  # every write is refused until the key is back
+        st.error(md_escape(key_problem), icon=":material/key_off:")
+
 nav = st.navigation(pages)
 
 with st.sidebar:
     policy = settings.active_policy(ctx)
-    st.markdown(f"**当前政策：** {policy.short_name}")
-    st.caption(f"{policy.name}（{policy.document_number}）")
+    st.markdown(f"**当前政策：** {md_escape(policy.short_name)}")
+    st.caption(f"{md_escape(policy.name)}（{md_escape(policy.document_number)}）")
     if user is not None:
-        st.markdown(f"**当前用户：** {user.label}")
+        st.markdown(f"**当前用户：** {md_escape(user.label)}")  # the label holds a typed name and department
         if st.button("退出登录", key="app_logout"):
-            st.session_state.clear()
+            try:
+                sessions.end(ctx, st.session_state.get(_session.SESSION_KEY), user.username)
+            except DomainError:
+                pass  # e.g. a full disk: /auth/logout tries again, and the tab and the cookie are emptied anyway
+            _session.signed_out()  # the browser is then sent to /auth/logout, which removes the cookie
             st.rerun()
 
 nav.run()

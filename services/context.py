@@ -43,6 +43,9 @@ class AppContext:
     store: Store
     policies: dict[str, Policy]
     clock: Callable[[], datetime] = field(default=datetime.now)
+    # what start-up / login housekeeping could not do (e.g. "backup" → the Chinese reason the daily backup failed,
+    # a full disk); shown to admins as a banner, cleared when the task succeeds on a later start or login
+    maintenance_problems: dict[str, str] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()

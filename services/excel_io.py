@@ -40,6 +40,7 @@ from core.errors import ValidationError
 from core.expert import validate_expert
 from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, FieldSpec
 from core.idcard import check_digit, normalise_id_number
+from core.xlsx_guard import check_xlsx
 
 DATA_SHEET = "专家信息"
 HELP_SHEET = "填写说明"
@@ -405,6 +406,7 @@ def _open_workbook(data: bytes) -> Any:
         raise _file_error("这是旧版 Excel（.xls）文件，请在 Excel 中“另存为” .xlsx 格式后再导入")
     if data[:4] != b"PK\x03\x04":
         raise _file_error("上传的文件不是 Excel（.xlsx）文件，请使用导入模板填写后再导入")
+    check_xlsx(data)  # sizes, counts and XML of the archive, before openpyxl sees it (issue 11 §9)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as err:
