@@ -8,6 +8,10 @@ overlapping the task's dates. The request needs 2–3 experts in each of three s
 target enterprises, so every exclusion rule fires. Each run is the whole draw: the one-pass history index, the
 ledger with reasons, the rotation orders, the hashes and the input snapshot `replay` needs ("draw"), and the same
 without the snapshot ("draw, no snapshot"); "verify" is a full replay and comparison. Target: draw ≤ 20 ms.
+Sizes (issue 17): the draw record as stored before (full: every exclusion, the pool inside) and now (compact: counts
+per rule, names where a person must see them, the pool snapshot apart under its SHA-256), the snapshot, and the
+audit lines of the draw and of its snapshot written through a real on-disk store. Targets: record ≤ 32 KB, audit
+line ≤ 64 KB. "compact record + snapshot hash" and "replay from snapshot" time what the service adds.
 Run: `.venv/bin/python benchmarks/bench_drawing.py` (standalone; also `make bench`).
 """
 from __future__ import annotations
@@ -23,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from core.drawing import draw, verify  # noqa: E402
+from core.drawing import draw, replay, verify  # noqa: E402
 from core.policy import load_policy  # noqa: E402
 
 REPS = 41
@@ -123,7 +127,46 @@ def main() -> int:
         print(f"{name:<28}{med:>10.1f}{worst:>10.1f}")
     met = rows[0][1] <= TARGET_MS
     print(f"target: draw ≤ {TARGET_MS:.0f} ms — {'met' if met else 'NOT met'}")
-    return 0 if met else 1
+    small = sizes(result)
+    return 0 if met and small else 1
+
+
+def _kb(data) -> str:
+    return f"{len(data) / 1024:.1f} KB"
+
+
+def sizes(result) -> bool:
+    """Record, snapshot and audit-line sizes, the compact ones written through a real store in a temp folder."""
+    import json
+    import tempfile
+
+    from store import open_store
+
+    full = json.dumps({"result": result.to_dict()}, ensure_ascii=False).encode("utf-8")
+    record, snapshot = result.to_record()
+    t = time.perf_counter()
+    for _ in range(5):
+        result.to_record()
+    to_record_ms = (time.perf_counter() - t) * 200
+    stored, snap = json.loads(json.dumps(record, ensure_ascii=False)), json.loads(json.dumps(snapshot))
+    replay_ms = median_ms(lambda: replay(stored, snap))[0]
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(folder)
+        store.collection("pool_snapshots", redact=("experts",)).insert(
+            {"hash": record["inputs"]["pool_snapshot"], "count": len(snapshot["experts"]), "experts": snapshot["experts"]},
+            actor="bench", action="保存抽取快照", unique=("hash",))
+        store.collection("draws").insert({"request_id": 1, "seq": 1, "result": record}, actor="bench", action="随机抽取")
+        snapshot_file = (Path(folder) / "pool_snapshots.json").read_bytes()
+        draw_doc = (Path(folder) / "draws.json").read_bytes()
+        snap_line, draw_line = (Path(folder) / "audit.jsonl").read_bytes().splitlines()[-2:]
+    print(f"draw record: full (before) {_kb(full)}, compact {_kb(draw_doc)} (target ≤ 32 KB); "
+          f"pool snapshot {_kb(snapshot_file)}, kept once per distinct pool")
+    print(f"audit line: draw {_kb(draw_line)} (before: the full record again), snapshot {_kb(snap_line)} "
+          "(target ≤ 64 KB)")
+    print(f"compact record + snapshot hash {to_record_ms:.1f} ms; replay from snapshot {replay_ms:.1f} ms")
+    ok = len(draw_doc) <= 32 * 1024 and max(len(draw_line), len(snap_line)) <= 64 * 1024
+    print(f"target: record ≤ 32 KB, audit line ≤ 64 KB — {'met' if ok else 'NOT met'}")
+    return ok
 
 
 if __name__ == "__main__":

@@ -17,6 +17,16 @@ Experts who no longer meet a condition that changes with time — over the profi
 the draw date (`today`, by default the day of `drawn_at`) are excluded under "conditions" / "not_in_term" with the
 reason of core.conditions (JC 第七条(六)、第九条(二); YQ 第六条6、第八条、第二十四条(十)); the parameters go into the
 snapshot, so a record made before this rule (no "conditions" in its parameters) still replays as it was drawn.
+
+What the store keeps is the compact record of `DrawResult.to_record` (issue 17: in proportion to what the draw
+decided, not to the pool — 3 KB instead of ~860 KB for the 阳泉 demo pool at 3,000 experts): each exclusion rule with
+its count, by name only the exclusions a person must see (`listed`: experts of the needed specialties, never
+专业不符), the digest of the full list, the history lines read as rows, and the inputs but the pool, which is
+returned apart as a snapshot named by its SHA-256 (`pool_snapshot_hash`). The snapshot is request-independent (state
+and specialties of an expert not 在库, else DRAW_FIELDS and the derived condition fields), so draws that saw the same
+pool share it. `replay(record, snapshot)` checks the
+snapshot against its hash and the recomputation against the record; `full_exclusions` gives the whole list back.
+A full record (made before) still replays from itself.
 """
 from __future__ import annotations
 
@@ -36,6 +46,8 @@ from core.expert import parse_date
 __all__ = [
     "METHOD_VERSION", "EXCLUSION_RULES", "Exclusion", "DrawResult", "DrawParams", "draw", "verify", "replay",
     "eligible_list_hash", "same_organisation", "COUNTED_STATUSES", "BUSY_STATUSES", "DRAW_FIELDS",
+    "RECORD_FORMAT", "NAMED_LIMIT", "listed", "summarise", "exclusion_digest", "pool_snapshot_hash",
+    "full_exclusions", "snapshot_pool",
 ]
 
 METHOD_VERSION = "rotation-seeded-v1"
@@ -63,9 +75,7 @@ _READ_STATUSES = COUNTED_STATUSES | BUSY_STATUSES | {DECLINED}
 # The fields of an expert record the draw reads; the snapshot keeps only these (no ID numbers, phones …).
 DRAW_FIELDS = ("id", "name", "state", "term_start", "term_end", "specialties", "title_level", "unit",
                "related_enterprises", "unavailable")
-_STATE_FIELDS = ("id", "name", "state")
-_RECORD_FIELDS = ("id", "name", "state", "term_start", "term_end", "specialties")
-_EARLY_RULES = frozenset({"suspended", "dismissed", "not_in_term", "conditions", "wrong_specialty"})
+_STATE_FIELDS = ("id", "name", "state", "specialties")  # specialties: whether the record names the exclusion
 _LIST_FIELDS = ("specialties", "related_enterprises", "unavailable")
 _HISTORY_FIELDS = ("id", "request_id", "expert_id", "start", "end", "status", "answered_on", "decline_reason")
 _REQUEST_FIELDS = ("id", "policy_id", "start", "end", "needs", "min_title_level", "target_enterprises")
@@ -90,12 +100,15 @@ class Exclusion:
     name: str
     rule: str
     reason: str
+    # Whether the expert has one of the request's specialties, i.e. would otherwise have been a candidate: a
+    # compact record names only these (`listed`). Derived from the inputs, so not part of equality or of to_dict.
+    relevant: bool = field(default=True, compare=False)
 
-    def __init__(self, expert_id: int, name: str, rule: str, reason: str):
+    def __init__(self, expert_id: int, name: str, rule: str, reason: str, relevant: bool = True):
         # A draw makes one per excluded expert (thousands): filling __dict__ directly is twice as fast as the
         # frozen dataclass's generated __init__; the instance stays frozen (assignment raises).
         d = self.__dict__
-        d["expert_id"], d["name"], d["rule"], d["reason"] = expert_id, name, rule, reason
+        d["expert_id"], d["name"], d["rule"], d["reason"], d["relevant"] = expert_id, name, rule, reason, relevant
 
     @property
     def label(self) -> str:
@@ -170,30 +183,174 @@ class DrawResult:
     orders: dict[str, tuple[int, ...]]
     use_counts: dict[str, int]
     inputs: dict | None = field(default=None, compare=False)
+    # A compact record (RECORD_FORMAT) read back: `exclusions` holds only the listed entries, `summary` every
+    # rule as (rule, count, how many of them are listed) and `exclusion_digest` pins the full list. None for a
+    # full result.
+    summary: tuple[tuple[str, int, int], ...] | None = field(default=None, compare=False)
+    exclusion_digest: str | None = field(default=None, compare=False)
+
+    @property
+    def compact(self) -> bool:
+        return self.summary is not None
 
     def excluded_ids(self) -> frozenset:
+        """Every excluded expert (a compact record: the listed ones; `full_exclusions` gives the rest)."""
         return frozenset(x.expert_id for x in self.exclusions)
 
+    def exclusion_counts(self) -> dict[str, int]:
+        """rule → how many experts it excluded, in EXCLUSION_RULES order (rules that excluded nobody left out)."""
+        if self.summary is not None:
+            return {rule: count for rule, count, _ in self.summary}
+        return _counts(self.exclusions)
+
     def to_dict(self) -> dict:
-        """JSON-ready (lists, str keys) for the store; `from_dict(to_dict())` gives an equal result."""
+        """JSON-ready (lists, str keys); `from_dict(to_dict())` gives an equal result. A full result gives the full
+        form (every exclusion, the pool inside `inputs`); a compact record read back gives its compact form."""
         out = {"request_id": self.request_id, "policy_id": self.policy_id, "method_version": self.method_version,
                "seed": self.seed, "drawn_at": self.drawn_at, "eligible_hash": dict(self.eligible_hash),
                "exclusions": [x.to_dict() for x in self.exclusions],
                "orders": {sp: list(order) for sp, order in self.orders.items()},
                "use_counts": dict(self.use_counts)}
+        if self.summary is not None:
+            out.update(_summary_fields(self.summary, self.exclusion_digest))
         if self.inputs is not None:
             out["inputs"] = self.inputs
         return out
 
+    def to_record(self) -> tuple[dict, dict | None]:
+        """The compact record the store keeps (RECORD_FORMAT) and the pool snapshot it names by hash.
+
+        The record is in proportion to what the draw decided: the orders, their use counts and hashes, each
+        exclusion rule with its count, by name only the exclusions a person must see (`listed`), the digest
+        of the full list, and the inputs replay needs but the pool — that is `{"experts": […]}`, returned apart
+        and named in `inputs["pool_snapshot"]` by its SHA-256 (`pool_snapshot_hash`), kept once however many draws
+        saw it. A result drawn without inputs gives (record, None)."""
+        if self.summary is not None:  # already compact
+            return self.to_dict(), None
+        named = listed(self.exclusions)
+        out = {"request_id": self.request_id, "policy_id": self.policy_id, "method_version": self.method_version,
+               "seed": self.seed, "drawn_at": self.drawn_at, "eligible_hash": dict(self.eligible_hash),
+               "exclusions": [{k: v for k, v in x.to_dict().items() if k != "label"} for x in named],
+               "orders": {sp: list(order) for sp, order in self.orders.items()},
+               "use_counts": dict(self.use_counts)}
+        out.update(_summary_fields(summarise(self.exclusions, named), exclusion_digest(self.exclusions)))
+        snapshot = None
+        if self.inputs is not None:
+            inputs = {k: v for k, v in self.inputs.items() if k != "pool"}
+            if isinstance(inputs.get("history"), list):  # rows, not objects: a third of the size
+                inputs["history"] = _history_rows(inputs["history"])
+                inputs["history_fields"] = list(_HISTORY_FIELDS)
+            if "pool" in self.inputs:
+                snapshot = {"experts": sorted(self.inputs["pool"], key=_id_key)}  # canonical order
+                inputs["pool_snapshot"] = pool_snapshot_hash(snapshot)
+            out["inputs"] = inputs
+        return out, snapshot
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "DrawResult":
+        summary = digest = None
+        if data.get("format") == RECORD_FORMAT:
+            summary = tuple((str(row["rule"]), int(row["count"]), int(row["listed"]))
+                            for row in data["exclusion_summary"])
+            digest = str(data["exclusion_digest"])
         return cls(
             request_id=data.get("request_id"), policy_id=data["policy_id"], method_version=data["method_version"],
             seed=data["seed"], drawn_at=data.get("drawn_at", ""), eligible_hash=dict(data["eligible_hash"]),
             exclusions=tuple(Exclusion.from_dict(x) for x in data["exclusions"]),
             orders={sp: tuple(order) for sp, order in data["orders"].items()},
             use_counts={str(k): int(v) for k, v in data["use_counts"].items()},
-            inputs=data.get("inputs"))
+            inputs=data.get("inputs"), summary=summary, exclusion_digest=digest)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The compact record (issue 17: a draw record in proportion to what the draw decided, not to the pool)
+# ---------------------------------------------------------------------------------------------------------------
+RECORD_FORMAT = "compact-v1"
+# 专业不符 is most of a large pool and tells nobody anything: counted, never listed by name.
+COUNTED_ONLY_RULES = frozenset({"wrong_specialty"})
+# Rules whose list can still be long among the experts of the needed specialties: listed by name while at most
+# NAMED_LIMIT experts, else counted. The others (回避, busy, unavailable, declined, suspended, conditions) are listed.
+CAPPED_RULES = frozenset({"not_in_term", "dismissed", "below_title"})
+NAMED_LIMIT = 30
+
+
+def listed(exclusions: Iterable[Exclusion]) -> tuple[Exclusion, ...]:
+    """The exclusions a compact record names (a person must see them): every expert who has one of the request's
+    specialties — who would otherwise have been a candidate — whatever the rule (回避, busy, unavailable, declined,
+    suspended, conditions, out of term, dismissed, title), except a rule of CAPPED_RULES excluding more than
+    NAMED_LIMIT of them, which is counted. Experts of other specialties (专业不符, or suspended, out of term …
+    whatever their specialty) are counted per rule. A full record made before (no relevance known) names by rule."""
+    named = [x for x in exclusions if x.relevant and x.rule not in COUNTED_ONLY_RULES]
+    per_rule = _counts(named)
+    return tuple(x for x in named if x.rule not in CAPPED_RULES or per_rule[x.rule] <= NAMED_LIMIT)
+
+
+def _counts(exclusions: Iterable[Exclusion]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for x in exclusions:
+        found[x.rule] = found.get(x.rule, 0) + 1
+    ordered = {rule: found.pop(rule) for rule in EXCLUSION_RULES if rule in found}
+    ordered.update(sorted(found.items()))  # an unknown rule (a damaged record) still counts, after the known ones
+    return ordered
+
+
+def summarise(exclusions: Iterable[Exclusion], named: Iterable[Exclusion] | None = None
+              ) -> tuple[tuple[str, int, int], ...]:
+    """(rule, count, how many of them are listed by name) for every rule that excluded someone, in
+    EXCLUSION_RULES order."""
+    exclusions = tuple(exclusions)
+    shown = _counts(listed(exclusions) if named is None else named)
+    return tuple((rule, n, shown.get(rule, 0)) for rule, n in _counts(exclusions).items())
+
+
+def _summary_fields(summary: Iterable[tuple[str, int, bool]], digest: str | None) -> dict:
+    rows = [{"rule": rule, "label": EXCLUSION_RULES.get(rule, rule), "count": n, "listed": listed}
+            for rule, n, listed in summary]
+    return {"format": RECORD_FORMAT, "exclusion_summary": rows, "exclusion_total": sum(r["count"] for r in rows),
+            "exclusion_digest": digest}
+
+
+def _history_rows(lines: Iterable[Mapping[str, Any]]) -> list[list]:
+    """History lines as rows of _HISTORY_FIELDS values, trailing nulls dropped, and null for what the draw reads
+    the same way when absent (`_index_history`): the end of a line that holds no dates or ends the day it starts,
+    the answer of anything but a decline."""
+    rows = []
+    for line in lines:
+        row = [line.get(k) for k in _HISTORY_FIELDS]
+        if row[5] != DECLINED:  # answered_on and decline_reason are read for a decline of this request only
+            row[6] = row[7] = None
+        if row[4] == row[3] or row[5] not in BUSY_STATUSES:  # the end is read for a line that holds the dates
+            row[4] = None
+        while row and row[-1] is None:
+            row.pop()
+        rows.append(row)
+    return rows
+
+
+def _history_lines(inputs: Mapping[str, Any]) -> list:
+    """The history lines of a record's inputs, as the draw reads them (rows of a compact record turned back)."""
+    history = inputs["history"]
+    fields = inputs.get("history_fields")
+    if fields is None:
+        return history
+    return [{k: v for k, v in zip(fields, row) if v is not None} for row in history]
+
+
+def _canonical(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def exclusion_digest(exclusions: Iterable[Exclusion]) -> str:
+    """sha256 of the full exclusion list as canonical JSON [[expert_id, rule], …] by id, with METHOD_VERSION: a
+    compact record keeps it, so the list recomputed from the snapshot is proved to be the one of the draw."""
+    pairs = sorted(([x.expert_id, x.rule] for x in exclusions), key=lambda p: (str(type(p[0])), p[0], p[1]))
+    return hashlib.sha256(_canonical({"method_version": METHOD_VERSION, "exclusions": pairs})).hexdigest()
+
+
+def pool_snapshot_hash(snapshot: Mapping[str, Any]) -> str:
+    """The content address of a pool snapshot: sha256 of the canonical JSON of {"experts": […]} (sorted keys, no
+    spaces, UTF-8). Anything else stored beside "experts" (the hash itself, a count, an id) is not part of it."""
+    return hashlib.sha256(_canonical({"experts": list(snapshot.get("experts") or ())})).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -448,6 +605,24 @@ def _snapshot_expert(x: Mapping[str, Any], fields: tuple[str, ...]) -> dict:
     return out
 
 
+def _pool_entry(x: Mapping[str, Any], with_conditions: bool) -> dict:
+    """What any draw under the same parameters reads of one expert, whatever the request: the state (and the
+    specialties, for `listed`) of an expert not 在库 (excluded by the state before anything else), else DRAW_FIELDS and, under time conditions, the
+    derived birth date and gender (never the ID number). Independent of the request, so draws of different requests
+    on an unchanged pool share one snapshot (see `pool_snapshot_hash`)."""
+    if x.get("state") != "在库":
+        return _snapshot_expert(x, _STATE_FIELDS)
+    kept = _snapshot_expert(x, DRAW_FIELDS)
+    if with_conditions:
+        kept.update(condition_snapshot(x))
+    return kept
+
+
+def _id_key(x: Mapping[str, Any]) -> tuple:
+    eid = x.get("id")
+    return (0, eid, "") if isinstance(eid, int) and not isinstance(eid, bool) else (1, 0, str(eid))
+
+
 def _draw_day(today: date | str | None, drawn_at: Any) -> date | None:
     """The draw date the time conditions are checked on: `today`, else the day part of `drawn_at`."""
     if isinstance(today, date):
@@ -498,15 +673,12 @@ def draw(request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]], history:
         found = _profile_exclusion(x, req, params, on)
         if found is None:
             candidates[x["id"]] = x
-        else:
-            exclusions.append(Exclusion(x["id"], str(x.get("name") or ""), *found))
-        if snapshot is not None:  # only what this expert's decision read
-            late = found is None or found[0] not in _EARLY_RULES
-            fields = DRAW_FIELDS if late else _RECORD_FIELDS if x.get("state") == "在库" else _STATE_FIELDS
-            kept_x = _snapshot_expert(x, fields)
-            if with_conditions and (late or x.get("state") == "在库" and found[0] in ("conditions", "not_in_term")):
-                kept_x.update(condition_snapshot(x))  # derived birth date and gender: never the ID number
-            snapshot.append(kept_x)
+        else:  # relevant: one of the needed specialties, so a candidate but for this rule
+            own = x.get("specialties") or ()
+            relevant = not req.needed.isdisjoint((own,) if isinstance(own, str) else own)
+            exclusions.append(Exclusion(x["id"], str(x.get("name") or ""), *found, relevant))
+        if snapshot is not None:
+            snapshot.append(_pool_entry(x, with_conditions))
 
     kept: list | None = [] if keep_inputs else None
     uses, busy, declined = _index_history(history, req, window_start, candidates, kept)
@@ -538,6 +710,7 @@ def draw(request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]], history:
 
     inputs = None
     if keep_inputs:
+        snapshot.sort(key=_id_key)  # a canonical order, so equal pools give equal snapshots
         inputs = {"request": _snapshot_request(request), "pool": snapshot,
                   "history": kept, "params": params.to_dict()}
         if with_conditions:
@@ -617,29 +790,85 @@ def verify(stored: Mapping[str, Any] | DrawResult, request: Mapping[str, Any], p
             now_ = _who([b[n]], names) if n < len(b) else "（无）"
             problems.append(f"排序不一致（专业 {sp}）：第{n + 1}位记录为{was}，复算为{now_}")
     old_x = {(x.expert_id, x.rule) for x in rec.exclusions}
-    new_x = {(x.expert_id, x.rule) for x in new.exclusions}
-    if old_x != new_x:
-        parts = [f"{names.get(i) or '专家'}（{i}号）" + (f"记录为“{EXCLUSION_RULES.get(r, r)}”" if (i, r) in old_x
-                                                        else f"复算为“{EXCLUSION_RULES.get(r, r)}”")
-                 for i, r in sorted(old_x ^ new_x, key=lambda p: (p[0], p[1]))]
-        more = f"等{len(parts)}处" if len(parts) > 5 else ""
-        problems.append("排除记录与抽取时不一致：" + "；".join(parts[:5]) + more)
+    old_counts, new_counts = rec.exclusion_counts(), _counts(new.exclusions)
+    # a compact record: compare whom it lists by name, the counts per rule, and the digest of the full list
+    new_x = {(x.expert_id, x.rule) for x in (listed(new.exclusions) if rec.compact else new.exclusions)}
+    parts = [f"{names.get(i) or '专家'}（{i}号）" + (f"记录为“{EXCLUSION_RULES.get(r, r)}”" if (i, r) in old_x
+                                                    else f"复算为“{EXCLUSION_RULES.get(r, r)}”")
+             for i, r in sorted(old_x ^ new_x, key=lambda p: (str(p[0]), p[1]))]
+    more = f"等{len(parts)}处" if len(parts) > 5 else ""
+    parts = parts[:5]
+    if rec.compact:
+        named = {r for _, r in old_x ^ new_x}
+        parts += [f"“{EXCLUSION_RULES.get(r, r)}”记录为{old_counts.get(r, 0)}人，复算为{new_counts.get(r, 0)}人"
+                  for r in dict.fromkeys([*old_counts, *new_counts])
+                  if old_counts.get(r, 0) != new_counts.get(r, 0) and r not in named]
+        if not parts and exclusion_digest(new.exclusions) != rec.exclusion_digest:
+            parts.append("各规则人数相同，但逐人排除名单的校验值不同（有人换了排除规则）")
+    if parts:
+        problems.append("排除记录与抽取时不一致：" + "；".join(parts) + more)
 
     if problems:
         return False, "；".join(problems)
     total = sum(len(o) for o in rec.orders.values())
     return True, (f"复核一致：按记录的随机种子和方法（{METHOD_VERSION}）复算，{len(rec.orders)}个专业的候选名单校验值和"
-                  f"完整排序（共{total}人次）与记录相同，排除{len(rec.exclusions)}人的规则相同")
+                  f"完整排序（共{total}人次）与记录相同，排除{sum(old_counts.values())}人的规则相同")
 
 
-def replay(stored: Mapping[str, Any] | DrawResult) -> tuple[bool, str]:
-    """复核 from the record alone: recompute from the input snapshot the draw kept (`inputs`) and compare."""
+def snapshot_pool(inputs: Mapping[str, Any], snapshot: Mapping[str, Any] | None = None) -> list:
+    """The pool a record's draw read: inside `inputs` (a full record), or the snapshot it names by hash (a compact
+    record) — checked against that hash. DomainError (Chinese) when it is missing or does not match."""
+    if "pool" in inputs:
+        return list(inputs["pool"] or ())
+    want = inputs.get("pool_snapshot")
+    if not isinstance(want, str) or not want:
+        raise DomainError("记录中保存的抽取输入不完整，无法复算")
+    if not isinstance(snapshot, Mapping) or not isinstance(snapshot.get("experts"), list):
+        raise DomainError(f"找不到本次抽取的专家名单快照（校验值 {want[:12]}…），无法复算")
+    if pool_snapshot_hash(snapshot) != want:
+        raise DomainError(f"专家名单快照与记录的校验值（{want[:12]}…）不符：快照可能被改动，无法复算")
+    return snapshot["experts"]
+
+
+def _replay_inputs(stored: Mapping[str, Any] | DrawResult, snapshot: Mapping[str, Any] | None):
     inputs = stored.inputs if isinstance(stored, DrawResult) else (stored or {}).get("inputs")
     if not inputs:
-        return False, "记录中没有保存抽取时的输入，无法复算"
+        raise DomainError("记录中没有保存抽取时的输入，无法复算")
     try:
         params = DrawParams.from_dict(inputs["params"])
-        request, pool, history = inputs["request"], inputs["pool"], inputs["history"]
-    except (KeyError, TypeError, ValueError):
-        return False, "记录中保存的抽取输入不完整，无法复算"
-    return verify(stored, request, pool, history, params)
+        request, history = inputs["request"], _history_lines(inputs)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise DomainError("记录中保存的抽取输入不完整，无法复算") from None
+    return inputs, request, snapshot_pool(inputs, snapshot), history, params
+
+
+def replay(stored: Mapping[str, Any] | DrawResult, snapshot: Mapping[str, Any] | None = None) -> tuple[bool, str]:
+    """复核 from the record alone: recompute from the inputs the draw kept and compare. A compact record needs the
+    pool snapshot it names (`snapshot`: the stored document or {"experts": […]}), checked against its hash."""
+    try:
+        inputs, request, pool, history, params = _replay_inputs(stored, snapshot)
+    except DomainError as e:
+        return False, e.message
+    ok, message = verify(stored, request, pool, history, params)
+    if ok and "pool" not in inputs:
+        message += f"；专家名单取自抽取快照（校验值 {inputs['pool_snapshot'][:12]}…，与快照内容相符）"
+    return ok, message
+
+
+def full_exclusions(stored: Mapping[str, Any] | DrawResult,
+                    snapshot: Mapping[str, Any] | None = None) -> tuple[Exclusion, ...]:
+    """查看全部排除: every exclusion of a draw with its rule and reason. A full record lists them; a compact one is
+    recomputed from its inputs and pool snapshot and must match the record's digest and counts (DomainError else)."""
+    try:
+        rec = stored if isinstance(stored, DrawResult) else DrawResult.from_dict(stored)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise DomainError("抽取记录不完整，无法列出全部排除") from None
+    if not rec.compact:
+        return rec.exclusions
+    _, request, pool, history, params = _replay_inputs(rec, snapshot)
+    on = rec.inputs.get("today")
+    new = draw(request, pool, history, params, seed=rec.seed, drawn_at=rec.drawn_at, keep_inputs=False,
+               today=_draw_day(on, rec.drawn_at))
+    if exclusion_digest(new.exclusions) != rec.exclusion_digest or _counts(new.exclusions) != rec.exclusion_counts():
+        raise DomainError("由抽取快照复算的排除名单与记录的校验值不符，请先“复核本次抽取”查明原因")
+    return new.exclusions

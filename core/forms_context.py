@@ -241,6 +241,11 @@ def expert_birth(expert: dict) -> date | None:
     return None
 
 
+def _year_only(value: Any) -> str:
+    """A birth date already coarsened to its year for a masked viewer (core.masking: "1981年") prints as it is."""
+    return value if isinstance(value, str) and re.fullmatch(r"\d{4}年", value) else ""
+
+
 def expert_gender(expert: dict) -> str:
     """性别: the record's gender, else the parity of the ID number's 17th digit (odd = 男)."""
     gender = expert.get("gender")
@@ -367,7 +372,7 @@ def _person(expert: dict, policy: Any, specialty_label: SpecialtyLabel | None) -
     return {
         "name": text(expert.get("name")),
         "gender": expert_gender(expert),
-        "birth_month": cn_month(expert_birth(expert)),
+        "birth_month": cn_month(expert_birth(expert)) or _year_only(expert.get("birth_date")),
         "political_status": text(expert.get("political_status")),
         "id_number": text(expert.get("id_number")),
         "mobile": text(expert.get("mobile")),
@@ -1195,11 +1200,35 @@ def dispatch_approval_context(request: dict, experts: list[dict], policy: Any) -
 
 # ---------------------------------------------------------------- 抽取记录单 (local form)
 
+_COUNTED_REASON = {
+    "wrong_specialty": "所报专业均不是本次所需专业，不逐人列出；逐人名单可由抽取时的专家名单快照复算（系统“抽取委派”页“查看全部排除”）",
+    "": "所报专业不是本次所需专业或人数较多，不逐人列出；逐人名单及原因可由抽取时的专家名单快照复算（系统“抽取委派”页“查看全部排除”）",
+}
+
+
+def _exclusion_lines(draw: Any) -> tuple[list, dict[str, int], dict[str, int]]:
+    """(the exclusions listed by name, rule → count, rule → how many listed) of a draw record: a compact record
+    says all three; a full one (made before issue 17) lists everyone, and is reduced here as a compact record
+    would be (core.drawing.listed)."""
+    from core.drawing import Exclusion, listed, summarise
+    summary = _get(draw, "exclusion_summary")
+    if isinstance(summary, list):
+        return (list(_get(draw, "exclusions") or ()), {text(_get(r, "rule")): int(_get(r, "count") or 0) for r in summary},
+                {text(_get(r, "rule")): int(_get(r, "listed") or 0) for r in summary})
+    everyone = [(ex, Exclusion(_get(ex, "expert_id"), text(_get(ex, "name")), text(_get(ex, "rule")), ""))
+                for ex in _get(draw, "exclusions") or ()]
+    shown = {id(x) for x in listed(x for _, x in everyone)}
+    named = [ex for ex, x in everyone if id(x) in shown]
+    rows = summarise([x for _, x in everyone])
+    return named, {rule: n for rule, n, _ in rows}, {rule: k for rule, _, k in rows}
+
+
 def draw_record_context(request: dict, draw: Any, pool_names: dict, assignments: list[dict], policy: Any, *,
                         drawn_by: str) -> dict:
     """The draw record (抽取记录单): the request in brief, when and by whom the draw was made, its random
-    seed and method version, the SHA-256 of each specialty's eligible list, every exclusion with its rule
-    and reason, the complete ranked order per needed specialty (uses in the rotation window, invitation
+    seed and method version, the SHA-256 of each specialty's eligible list, the exclusions a person must see
+    by name with rule and reason and the rest (专业不符, experts of other specialties, long lists) as one count line
+    per rule (issue 17; core.drawing.listed), the complete ranked order per needed specialty (uses in the rotation window, invitation
     result) and the answers (姓名, 答复, 方式, 日期, 拒绝理由, 理由是否成立). `draw` is DrawResult.to_dict()
     (or the DrawResult); `pool_names` maps expert id → name; `assignments` are this request's invitations.
     A specialty whose order is empty says 该专业无可用专家 (YQ 第十四条(一)1(4))."""
@@ -1239,13 +1268,20 @@ def draw_record_context(request: dict, draw: Any, pool_names: dict, assignments:
 
     labels = _exclusion_labels()
     exclusions = []
-    for index, ex in enumerate(_get(draw, "exclusions") or (), start=1):
+    named, counts, shown = _exclusion_lines(draw)
+    for index, ex in enumerate(named, start=1):
         rule = text(_get(ex, "rule"))
         name = text(_get(ex, "name")) or _expert_name(_get(ex, "expert_id"), pool_names)
         rule_label = labels.get(rule) or text(_get(ex, "label")) or rule
         exclusions.append({"index": index, "name": name, "rule": rule_label, "rule_key": rule,
                            "reason": text(_get(ex, "reason"))})
-    exclusion_count = len(exclusions)
+    for rule, n in counts.items():  # issue 17: the rest as one line per rule (专业不符 was most of the pages)
+        rest = n - shown.get(rule, 0)
+        if rest > 0:
+            exclusions.append({"index": "", "name": f"另{rest}人" if shown.get(rule) else f"{rest}人",
+                               "rule": labels.get(rule) or rule, "rule_key": rule,
+                               "reason": _COUNTED_REASON.get(rule, _COUNTED_REASON[""])})
+    exclusion_count = sum(counts.values())
     if not exclusions:
         exclusions.append({"index": "", "name": "（无）", "rule": "", "rule_key": "", "reason": ""})
 
@@ -1306,4 +1342,13 @@ def draw_record_context(request: dict, draw: Any, pool_names: dict, assignments:
         "answer_count": answer_count,
         "verify_note": ("核验方法：以本单所记随机种子、方法版本和抽取时的专家名单、使用记录重放抽取，应得到与上表相同的"
                         "排序；候选名单校验值（SHA-256）不同，说明名单已有变化。"),
+        "audit_note": _audit_head_note(_get(draw, "audit_head")),
     }
+
+
+def _audit_head_note(head: Any) -> str:
+    """The audit chain head that recorded this draw (issue 11 §6): printed, it anchors the log outside the server."""
+    if not isinstance(head, dict) or not head.get("line") or not head.get("hash"):
+        return "操作日志链头：未找到本次抽取的日志记录。"
+    return (f"操作日志链头：本次抽取记于操作日志第 {head['line']} 行，该行签名 {_group_hex(str(head['hash']))}。"
+            f"日后核对日志时，该行必须仍在且签名不变，否则日志已被改动或删减。")

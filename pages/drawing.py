@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import ExpertNames, current_user, download, get_context, perform, show_error, show_flash
+from pages._ui import md_escape, ExpertNames, current_user, download, get_context, perform, show_error, show_flash
 from services import dispatch, experts, settings
 
 ctx = get_context()
@@ -25,19 +25,19 @@ request_id = st.selectbox("使用申请", list(open_requests), key="drawing_requ
                                                 f"（{open_requests[i]['status']}）")
 req = open_requests[request_id]
 names = ExpertNames({e["id"]: e["name"] for e in experts.active_experts(ctx)})  # a deleted record shows as such
-st.caption(f"{req['start']} 至 {req['end']}；" + "；".join(f"{taxonomy.specialty_label(n['specialty'])} {n['count']}人"
+st.caption(f"{md_escape(req['start'])} 至 {md_escape(req['end'])}；" + "；".join(f"{md_escape(taxonomy.specialty_label(n['specialty']))} {md_escape(n['count'])}人"
                                                            for n in req["needs"])
-           + (f"；最低职称 {req['min_title_level']}" if req.get("min_title_level") else ""))
+           + (f"；最低职称 {md_escape(req['min_title_level'])}" if req.get("min_title_level") else ""))
 approval = req.get("approval")
 if approval:
-    st.success(f"{approval['level']}已于 {approval['on']} 审批同意" + ("（事后补批）" if approval["after_the_fact"] else ""))
+    st.success(f"{md_escape(approval['level'])}已于 {md_escape(approval['on'])} 审批同意" + ("（事后补批）" if approval["after_the_fact"] else ""))
     st.text(f"审批人：{approval['by']}；意见：{approval['opinion']}")  # user text, never Markdown
 elif req.get("emergency"):
-    st.warning(f"紧急使用：可先抽取委派，审批待补（{policy.drawing.emergency.name}）")
+    st.warning(f"紧急使用：可先抽取委派，审批待补（{md_escape(policy.drawing.emergency.name)}）")
 else:
-    st.info(f"待{req['required_level']}审批，审批后方可抽取。")
+    st.info(f"待{md_escape(req['required_level'])}审批，审批后方可抽取。")
 for spec in req.get("shortages") or []:
-    st.error(f"{taxonomy.specialty_label(spec)}：该专业无可用专家，请通知申请部门调整申请。")
+    st.error(f"{md_escape(taxonomy.specialty_label(spec))}：该专业无可用专家，请通知申请部门调整申请。")
 
 draws = dispatch.draws_of(ctx, request_id)
 staffing = dispatch.staffing_of(ctx, request_id)
@@ -72,7 +72,7 @@ if req.get("mode") == "选派" and open_slots and req["status"] in dispatch.DRAW
     eligible, excluded = dispatch.eligible_for_selection(ctx, request_id)
     with st.form(f"drawing_select_{request_id}"):
         picks = {spec: st.multiselect(
-            f"{taxonomy.specialty_label(spec)}（须选{count}人）", eligible.get(spec, []),
+            f"{md_escape(taxonomy.specialty_label(spec))}（须选{md_escape(count)}人）", eligible.get(spec, []),
             format_func=lambda i: names.get(i, i), key=f"drawing_pick_{request_id}_{spec}", placeholder="选择专家")
             for spec, count in open_slots.items()}
         if st.form_submit_button("确认选派", type="primary"):
@@ -101,19 +101,35 @@ elif req.get("mode") != "选派" and req["status"] in dispatch.DRAWABLE_STATUSES
 if draws:
     latest = draws[-1]
     result = latest["result"]
-    st.subheader(f"第{latest['seq']}次抽取")
+    st.subheader(f"第{md_escape(latest['seq'])}次抽取")
     st.text(f"抽取人：{latest['drawn_by']}；时间：{result['drawn_at']}；理由：{latest['reason']}；"
             f"随机种子 {result['seed']}；方法 {result['method_version']}")
     if st.button("复核本次抽取", key=f"drawing_verify_{request_id}"):
         ok, message = dispatch.verify(ctx, latest["id"])
         (st.success if ok else st.error)(message)
     for spec, order in result["orders"].items():
-        with st.expander(f"{taxonomy.specialty_label(spec)}：可抽取 {len(order)} 人（完整排序）"):
+        with st.expander(f"{md_escape(taxonomy.specialty_label(spec))}：可抽取 {len(order)} 人（完整排序）"):
             st.dataframe(pd.DataFrame([{"顺序": n + 1, "姓名": names.get(i, i), "近期使用次数": result["use_counts"].get(str(i), 0)}
                                        for n, i in enumerate(order)]), hide_index=True, width="stretch")
-    with st.expander(f"排除名单（{len(result['exclusions'])}人，含排除原因）"):
-        st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
-                                   for x in result["exclusions"]]), hide_index=True, width="stretch")
+    summary = dispatch.exclusion_summary(result)  # rules whose experts are listed by name first, 专业不符 last
+    listed = dispatch.listed_exclusions(result)
+    with st.expander(f"排除名单（共{sum(row['count'] for row in summary)}人；逐人列出{len(listed)}人，其余按规则计数）"):
+        st.dataframe(pd.DataFrame([{"排除规则": row["label"], "人数": row["count"], "逐人列出": row["listed"]}
+                                   for row in summary], columns=["排除规则", "人数", "逐人列出"]),
+                     hide_index=True, width="stretch", key=f"drawing_exclusion_rules_{latest['id']}")
+        if listed:
+            st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
+                                       for x in listed]), hide_index=True, width="stretch",
+                         key=f"drawing_exclusions_{latest['id']}")
+        if st.checkbox("查看全部排除（含专业不符，由抽取时的专家名单快照复算）", key=f"drawing_all_exclusions_{latest['id']}"):
+            try:
+                everyone = dispatch.all_exclusions(ctx, latest["id"])
+            except DomainError as error:
+                show_error(error)
+            else:
+                st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
+                                           for x in everyone], columns=["姓名", "规则", "原因"]),
+                             hide_index=True, width="stretch", key=f"drawing_all_exclusions_table_{latest['id']}")
     if len(draws) > 1:
         with st.expander("历次抽取"):
             st.dataframe(pd.DataFrame([{"次序": d["seq"], "时间": d["result"]["drawn_at"], "抽取人": d["drawn_by"],
@@ -138,7 +154,7 @@ if assignments:
             if st.form_submit_button("记录答复"):
                 perform(lambda a=a, c=channel, v=verdict, w=why, j=justified: dispatch.answer(
                     ctx, user, a["id"], accepted=v == "接受", channel=c, reason=w, justified=j == "正当"),
-                    f"已记录答复：{names.get(a['expert_id'])}{verdict}")
+                    f"已记录答复：{md_escape(names.get(a['expert_id']))}{md_escape(verdict)}")
 
 open_ones = [a for a in assignments if a["status"] in ("邀请中", "已接受")]
 if open_ones:
@@ -154,4 +170,4 @@ if open_ones:
 st.subheader("表格下载")
 forms = dispatch.forms_for(ctx, request_id)
 for col, (title, filename, build) in zip(st.columns(len(forms)), forms):
-    download(f"下载{title}", build, file_name=filename, key=f"drawing_dl_{request_id}_{title}", mime=DOCX, container=col)
+    download(f"下载{md_escape(title)}", build, file_name=filename, key=f"drawing_dl_{request_id}_{title}", mime=DOCX, container=col)

@@ -3,7 +3,9 @@ them fairly and provably, records each answer, replaces a decliner with the next
 (never a re-shuffle), and dispatches. JC 第十一条、附件7; YQ 第十二条–第十四条、附表四、附表五.
 
 A draw stores its seed (from `secrets`), the method version, the hash of each eligible list and the complete
-order, so replaying it proves the result (X-D2). A new draw for the same request is a new record with a stated
+order, so replaying it proves the result (X-D2). The record is compact (issue 17, core.drawing.DrawResult.to_record):
+exclusions summed by rule, by name where a person must see them; the pool it read is kept once per distinct content
+in `pool_snapshots` under its SHA-256 and named by the record, so 复核 and 查看全部排除 recompute from it. A new draw for the same request is a new record with a stated
 reason; both stay visible. Decline consequences (YQ 连续3次, JC 一年内两次无正当理由) become proposals for the
 dismissal workflow — shown to the office, never applied by themselves.
 """
@@ -21,6 +23,8 @@ from core.dispatch import (AWAITING_APPROVAL, DRAWABLE_STATUSES, DRAWING_PAGE_ST
                            history_entry, may_draw, outcome_lines, plan_invitations, request_fingerprint,  # noqa: F401
                            required_approval, same_department, staffed_assignments, staffing, status_on_filing,
                            task_days)
+from core.drawing import (EXCLUSION_RULES, DrawResult, full_exclusions, listed, pool_snapshot_hash, replay,
+                          summarise)
 from core.drawing import draw as run_draw
 from core.errors import DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core.text import clean_choice
@@ -29,6 +33,7 @@ from services.fees import approval_estimate
 from services.settings import active_policy, require_policy
 
 REQUESTS, ASSIGNMENTS, DRAWS, PROPOSALS, EXPERTS = "requests", "assignments", "draws", "proposals", "experts"
+POOL_SNAPSHOTS = "pool_snapshots"
 OPEN_ANSWERS = ("邀请中", "已接受")
 ANSWER_CHANNELS = ("电话", "微信")
 REQUESTER_ROLES = (vocab.ROLE_DEPARTMENT, vocab.ROLE_OFFICE, vocab.ROLE_ADMIN)
@@ -315,9 +320,11 @@ def draw(ctx: AppContext, actor: User, request_id: int, *, reason: str = "") -> 
     history = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("policy_id") == policy.id)
     result = run_draw(req, _pool(ctx, policy), history, policy, seed=secrets.token_hex(16), drawn_at=_now(ctx))
     plan = plan_invitations(req["needs"], result.orders, assignments)
+    record, snapshot = result.to_record()  # compact: the pool goes to its content-addressed snapshot
+    keep_pool_snapshot(ctx, actor, snapshot)  # first, so a draw record never names a snapshot that is not there
     draw_id = _repo(ctx, DRAWS).insert({"request_id": request_id, "policy_id": policy.id, "seq": len(previous) + 1,
                                         "reason": reason or "首次抽取", "drawn_by": actor.display_name,
-                                        "result": result.to_dict(), "outcome": _outcome_record(plan)},
+                                        "result": record, "outcome": _outcome_record(plan)},
                                        actor=actor.username, action="随机抽取")
     if req["status"] in ("已审批", "待补批"):
         _repo(ctx, REQUESTS).update(request_id, {"status": "已抽取" if req.get("approval") else "待补批"},
@@ -336,6 +343,12 @@ def draw_outcome(ctx: AppContext, draw_id: int) -> list[dict]:
     if record is None:
         raise NotFoundError(f"抽取记录 {draw_id} 不存在")
     return [dict(row, invite=[tuple(x) for x in row["invite"]]) for row in record.get("outcome") or []]
+
+
+def draw_audit_head(ctx: AppContext, draw_id: int) -> dict | None:
+    """The audit line that recorded draw `draw_id` (line number and keyed hash), printed on the 抽取记录单."""
+    found = ctx.store.audit.locate(DRAWS, draw_id, "随机抽取")
+    return {"line": found[0], "hash": found[1]} if found else None
 
 
 def latest_draw(ctx: AppContext, request_id: int) -> dict | None:
@@ -424,12 +437,78 @@ def verify(ctx: AppContext, draw_id: int) -> tuple[bool, str]:
     record = _repo(ctx, DRAWS).get(draw_id)
     if record is None:
         raise NotFoundError(f"抽取记录 {draw_id} 不存在")
-    return verify_replay(record["result"])
+    return verify_replay(record["result"], ctx)
 
 
-def verify_replay(stored: dict) -> tuple[bool, str]:
-    from core.drawing import replay
-    return replay(stored)
+def verify_replay(stored: dict, ctx: AppContext | None = None) -> tuple[bool, str]:
+    """复核 of a stored draw result: a full record (made before issue 17) from itself, a compact one from the pool
+    snapshot it names, read from `ctx`'s store and checked against its hash."""
+    return replay(stored, _snapshot_of(ctx, stored) if ctx is not None else None)
+
+
+# --- pool snapshots (抽取快照): the pool a draw read, kept once per distinct content ------------------------------
+def _snapshots(ctx):
+    # The audit line of a snapshot carries its content address (hash) and size, not the pool itself: the hash
+    # pins the content, and no audit line grows with the pool (issue 17).
+    return ctx.store.collection(POOL_SNAPSHOTS, redact=("experts",))
+
+
+def keep_pool_snapshot(ctx: AppContext, actor: User, snapshot: dict | None) -> str | None:
+    """Store a draw's pool snapshot ({"experts": […]}) under its SHA-256 unless one with that hash is already
+    kept (draws that saw the same pool share it). Returns the hash (None for no snapshot)."""
+    if snapshot is None:
+        return None
+    digest = pool_snapshot_hash(snapshot)
+    repo = _snapshots(ctx)
+    if not repo.count(lambda d: d.get("hash") == digest):
+        try:
+            repo.insert({"hash": digest, "count": len(snapshot["experts"]), "experts": snapshot["experts"]},
+                        actor=actor.username, action="保存抽取快照", unique=("hash",))
+        except DuplicateError:
+            pass  # another session kept the same snapshot a moment ago
+    return digest
+
+
+def pool_snapshot(ctx: AppContext, digest: str) -> dict | None:
+    """The stored pool snapshot with this hash, or None."""
+    found = _snapshots(ctx).search(lambda d: d.get("hash") == digest)
+    return found[0] if found else None
+
+
+def _snapshot_of(ctx: AppContext, stored: dict) -> dict | None:
+    digest = ((stored or {}).get("inputs") or {}).get("pool_snapshot")
+    return pool_snapshot(ctx, digest) if isinstance(digest, str) else None
+
+
+def exclusion_summary(stored: dict) -> list[dict]:
+    """Per rule: label, count and how many of them the record lists by name (core.drawing.listed) — rules with
+    names first, 专业不符 last. A full record made before issue 17 is summed the same way."""
+    try:
+        rec = DrawResult.from_dict(stored)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return []  # a record of the wrong shape: 复核 says so
+    rows = [{"rule": rule, "label": EXCLUSION_RULES.get(rule, rule), "count": n, "listed": shown}
+            for rule, n, shown in (rec.summary or summarise(rec.exclusions))]
+    return sorted(rows, key=lambda row: not row["listed"])
+
+
+def listed_exclusions(stored: dict) -> list[dict]:
+    """The exclusions a person must see, by name (experts of the needed specialties: 回避, busy, declined,
+    suspended, conditions …; never 专业不符)."""
+    try:
+        rec = DrawResult.from_dict(stored)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return []
+    return [x.to_dict() for x in (rec.exclusions if rec.compact else listed(rec.exclusions))]
+
+
+def all_exclusions(ctx: AppContext, draw_id: int) -> list[dict]:
+    """查看全部排除: every exclusion of a stored draw with rule and reason — recomputed from the pool snapshot for a
+    compact record (checked against the record's digest). DomainError (Chinese) if it cannot be recomputed."""
+    record = _repo(ctx, DRAWS).get(draw_id)
+    if record is None:
+        raise NotFoundError(f"抽取记录 {draw_id} 不存在")
+    return [x.to_dict() for x in full_exclusions(record["result"], _snapshot_of(ctx, record["result"]))]
 
 
 def eligible_for_selection(ctx: AppContext, request_id: int) -> tuple[dict[str, list[int]], list[dict]]:
@@ -591,7 +670,7 @@ def forms_for(ctx: AppContext, request_id: int) -> list[tuple[str, str, object]]
     latest = latest_draw(ctx, request_id)
     if latest is not None:
         names = {i: e["name"] for i, e in by_id.items()}
-        result = dict(latest["result"], reason=latest["reason"])
+        result = dict(latest["result"], reason=latest["reason"], audit_head=draw_audit_head(ctx, latest["id"]))
         out.append(("抽取记录单", f"抽取记录单_{request_id}_第{latest['seq']}次.docx",
                     lambda: forms_service.draw_record_form(req, result, names, _assignments_of(ctx, request_id),
                                                            policy, drawn_by=latest["drawn_by"])[1]))

@@ -998,7 +998,8 @@ def build_draw_record(path: Path) -> None:
           "{%tr for a in answers %}",
           ["{{ a.index }}", "{{ a.name }}", "{{ a.answer }}", "{{ a.channel }}", "{{ a.answered_on }}",
            "{{ a.decline_reason }}", "{{ a.justified }}"], left=(5,))
-    _para(doc, "{{ verify_note }}", size=SMALL_SIZE, align=JUSTIFY, before=8)
+    _para(doc, "{{ audit_note }}", size=SMALL_SIZE, align=JUSTIFY, before=8)
+    _para(doc, "{{ verify_note }}", size=SMALL_SIZE, align=JUSTIFY, before=2)
     _para(doc, "抽取人（签字）：" + "　" * 9 + "监督人（签字）：", size=Pt(12), before=18)
     _page_number_footer(doc)
     doc.core_properties.title = "专家抽取记录单"

@@ -327,7 +327,7 @@ def test_x_d1_a_draw_through_the_service_excludes_an_ended_term_before_expire_te
     rules = {x["expert_id"]: x["rule"] for x in record["exclusions"]}
     assert rules[ended] == "not_in_term" and rules[old] == "conditions"
     assert set(record["orders"][code]) == set(ok)
-    assert dispatch.verify_replay(record)[0]
+    assert dispatch.verify_replay(record, ctx)[0]  # a compact record replays from its pool snapshot
 
 
 def test_computing_proposals_writes_nothing_and_needs_the_office(ctx):

@@ -391,7 +391,8 @@ def test_x_d2_the_snapshot_keeps_only_what_the_draw_read():
     snap = result.inputs
     text = json.dumps(snap, ensure_ascii=False)
     assert pool[0]["id_number"] not in text and pool[0]["mobile"] not in text
-    assert snap["pool"][1] == {"id": 2, "name": pool[1]["name"], "state": "申请中"}
+    assert snap["pool"][1] == {"id": 2, "name": pool[1]["name"], "state": "申请中",  # + specialties: issue 17
+                               "specialties": pool[1]["specialties"]}
     assert [a["expert_id"] for a in snap["history"]] == [1]  # outside the window or not in the pool: not read
     assert snap["params"]["rotation_window_days"] == JC.drawing.rotation_window_days
 
