@@ -4,6 +4,10 @@ Each document is an expert-like record of about 1 KB of realistic Chinese text. 
 lock, read the file, check the 身份证号 is unique, write a temp file, fsync, rename, fsync the folder, append and
 fsync the audit line. Target: ≤ 50 ms per write at 3,000 experts. "insert*" is the slower case where another
 process wrote the file since this process's last write, so it must be parsed again.
+
+Issue 17: a history collection ("assignments", an append-only log) at 40,000 documents — insert, update, get,
+search, all() and open. `--before DIR` runs the same with the `store` package found in DIR (a copy of the
+whole-file store made before issue 17) to compare; `--history-only` skips the experts part.
 Run: `.venv/bin/python benchmarks/bench_store.py` (standalone; also `make bench`).
 """
 from __future__ import annotations
@@ -17,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+if "--before" in sys.argv:  # the store package of an older tree (only store/ is taken from there)
+    sys.path.insert(0, sys.argv[sys.argv.index("--before") + 1])
 
 import random  # noqa: E402
 
@@ -72,7 +78,10 @@ def bench(size: int) -> dict:
         storage = repo._h.storage  # forget the bytes this process wrote last: as after another process's write
 
         def cold_insert(i):
-            storage._kept = None
+            if hasattr(storage, "drop_cache"):
+                storage.drop_cache()
+            else:  # the store before issue 17
+                storage._kept = None
             repo.insert(cold[i], actor="bench", action="新建专家")
 
         cold = [make_expert(rng, 200000 + i) for i in range(REPS)]
@@ -87,7 +96,60 @@ def bench(size: int) -> dict:
             "search": search, "open": opened}
 
 
+HISTORY_DOCS = 40000
+HISTORY_REPS = 20
+
+
+def make_assignment(rng: random.Random, n: int) -> dict:
+    return {"request_id": n // 2 + 1, "expert_id": rng.randint(1, 3000), "policy_id": "yangquan-2024",
+            "status": rng.choice(("已邀请", "已接受", "已完成", "已谢绝")), "invited_at": "2026-11-25T09:30:00",
+            "answered_at": "2026-11-25T10:05:00", "fee": {"amount": 800, "days": 1, "lines": [["劳务费", 800]]},
+            "note": "专家已按时到场参加评审工作，现场提出整改意见三条。", "by": "office"}
+
+
+def bench_history(n: int = HISTORY_DOCS) -> dict:
+    """One history collection ("assignments") of `n` documents: write, get, search and all() medians."""
+    rng = random.Random(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "data")
+        repo = store.collection("assignments")
+        for start in range(0, n, 5000):
+            repo.insert_many([make_assignment(rng, k) for k in range(start, min(n, start + 5000))], actor="bench",
+                             action="预置")
+        file_mb = (store.data_dir / "assignments.json").stat().st_size / 1e6
+        reps = HISTORY_REPS
+
+        def timed(fn, count=reps):
+            times = []
+            for i in range(count):
+                t = time.perf_counter()
+                fn(i)
+                times.append((time.perf_counter() - t) * 1000)
+            return statistics.median(times)
+
+        new = [make_assignment(rng, n + i) for i in range(reps)]
+        insert = timed(lambda i: repo.insert(new[i], actor="bench", action="邀请专家", unique=()))
+        update = timed(lambda i: repo.update(rng.randint(1, n), {"status": "已完成", "note": f"第{i}次"},
+                                             actor="bench", action="完成"))
+        get = timed(lambda i: repo.get(rng.randint(1, n)))
+        search = timed(lambda i: repo.search(lambda d, r=rng.randint(1, n // 2): d["request_id"] == r), 5)
+        everything = timed(lambda i: repo.all(), 3)
+        opened_ms = timed(lambda i: open_store(store.data_dir), 1)
+    return {"docs": n, "file_mb": file_mb, "insert": insert, "update": update, "get": get, "search": search,
+            "all": everything, "open": opened_ms}
+
+
+def print_history(r: dict) -> None:
+    print(f"\nHistory collection (assignments) at {r['docs']:,} documents, file {r['file_mb']:.1f} MB — median ms:")
+    print(f"{'insert':>8} {'update':>8} {'get':>8} {'search':>8} {'all()':>8} {'open':>8}")
+    print(f"{r['insert']:>8.1f} {r['update']:>8.1f} {r['get']:>8.2f} {r['search']:>8.1f} {r['all']:>8.1f} "
+          f"{r['open']:>8.1f}")
+
+
 def main() -> None:
+    if "--history-only" in sys.argv:
+        print_history(bench_history())
+        return
     rows = [bench(size) for size in SIZES]
     print(f"Store benchmark — median of {REPS} operations each (temp dir, real fsync)")
     print(f"{'experts':>8} {'file KB':>8} {'insert ms':>10} {'update ms':>10} {'insert* ms':>11} {'get ms':>7} "
@@ -98,6 +160,11 @@ def main() -> None:
     print("insert*: right after another process changed the file (this process must parse it again)")
     worst = max(max(r["insert"], r["update"], r["cold"]) for r in rows if r["size"] == 3000)
     print(f"target ≤ 50 ms per write at 3,000 experts: {'met' if worst <= 50 else 'NOT met'} ({worst:.1f} ms)")
+    history = bench_history()
+    print_history(history)
+    worst = max(history["insert"], history["update"])
+    print(f"target ≤ 50 ms per write at 40,000 history documents: {'met' if worst <= 50 else 'NOT met'} "
+          f"({worst:.1f} ms)")
 
 
 if __name__ == "__main__":

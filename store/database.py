@@ -9,7 +9,12 @@ naming the file and the newest backup, and the app stops rather than start on an
 scanned.
 `open_store(None)` gives an in-memory store with the same behaviour (no files, backups unavailable) for fast
 unit tests of services. Open the store once per process (Streamlit: `st.cache_resource`) — opening parses every
-file; several `Store` objects on one folder are nevertheless safe, as they share TinyDB instances and locks.
+file (and keeps each parsed file as the first cached version its collection reads, see store.logstore); several
+`Store` objects on one folder are nevertheless safe, as they share TinyDB instances, cached versions and locks.
+
+`convert_history_collections(store)` is the issue-17 migration: every history collection still in the whole-file
+layout is rewritten as an append-only log (a backup first, only if there is something to convert; each file
+converted atomically under its lock, so it is idempotent and resumable after a kill). Call it at start-up.
 """
 from __future__ import annotations
 
@@ -21,12 +26,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
+from store import logstore
 from store.audit import AuditLog
 from store.backups import Backups
 from store.locks import shared_lock
 from store.repository import (CollectionFile, Repository, file_collection, memory_collection,
                               reset_open_collections, set_restore_recovery)
-from store.storage import parse, stale_temp_files
+from store.storage import stale_temp_files
 
 log = logging.getLogger(__name__)
 NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$")
@@ -83,9 +89,37 @@ def _remove_stale_temp_files(data_dir: Path) -> None:
 
 
 def _check_files(data_dir: Path) -> None:
+    """Every collection file must parse; the parse is kept as the collection's cached version (not done twice)."""
     for path in sorted(data_dir.glob("*.json")):
         if path.is_file():
-            parse(path.read_bytes(), path)
+            file_collection(path).storage.snapshot()
+
+
+CONVERT_REASON = "历史集合转换格式前自动备份"
+
+
+def convert_history_collections(store: Store, *, actor: str = "system") -> list[str]:
+    """Rewrite every history collection still in the whole-file layout as an append-only log (issue 17); returns
+    the names converted, by name. A backup is taken first, and only when there is something to convert; each
+    file is converted on its own, atomically, under its lock (same documents, same id high-water mark), so a
+    second call converts nothing and a call after a kill finishes the rest. The in-memory store has nothing to do.
+    """
+    if store.data_dir is None:
+        return []
+    todo = [store.data_dir / f"{name}.json" for name in sorted(logstore.HISTORY_COLLECTIONS)]
+    todo = [p for p in todo if p.is_file() and not logstore.file_is_log(p)]
+    if not todo:
+        return []
+    store.backups.create(CONVERT_REASON, actor)
+    done = []
+    try:
+        for path in todo:
+            if logstore.convert_file(path, shared_lock(path)):
+                done.append(path.stem)
+                log.warning("历史集合 %s 已转换为追加写入格式", path.name)
+    finally:
+        reset_open_collections(store.data_dir)
+    return done
 
 
 def _finish_interrupted_restore(folder: Path) -> None:

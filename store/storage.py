@@ -1,18 +1,22 @@
-"""数据文件 — how one collection is kept: a JSON file written atomically, read afresh on every operation.
+"""数据文件 — how one collection is kept: a JSON file written atomically, parsed again only when it changed.
 
 TinyDB talks to its data through one narrow seam, `Storage.read/write`; this module provides two storages behind
 it. `AtomicJSONStorage` writes the whole database to a temporary file in the same folder, flushes and fsyncs it,
 renames it over the old file with `os.replace` and fsyncs the folder, so a crash or a full disk leaves either the
 old or the new file, never half of one (TinyDB's own `JSONStorage` rewrites in place: a SIGKILL or ENOSPC there
-left corrupt files). `MemoryJSONStorage` keeps the same JSON text in memory for fast unit tests. Every operation
-reads the file again; nothing written is held back in memory (no `CachingMiddleware`: it holds up to 1000
-writes in memory that a crash loses).
+left corrupt files). `MemoryJSONStorage` keeps the same JSON text in memory for fast unit tests. Nothing written
+is held back in memory (no `CachingMiddleware`: it holds up to 1000 writes in memory that a crash loses); what
+is kept is the parsed content of the file as it is on disk, keyed by the file's version (issue 17, see
+`store.logstore`: device, inode, size, mtime and ctime by fstat — every write renames a new inode into place, so
+another process's write is always seen): a read when nothing changed costs one fstat, not a read and a parse.
+The history collections (`store.logstore.HISTORY_COLLECTIONS`) use the append-only `LogStorage` instead; `parse`
+reads both layouts, so backups, restore and the start-up check take either.
 
-Writes run in a "transaction" (`begin` … `end`, under the collection's lock, see `_Transactional`): the first
-read is reused by the writing thread, so an insert parses the file once rather than three times; and the parse
-is skipped altogether when the bytes read are exactly those this process wrote last. Before its first write a
-transaction keeps the current file as a hard link (`.x.json.prev-….tmp`); `rollback` renames it back when
-something after the rename fails (e.g. the audit line could not be appended) — a rename needs no free space.
+Writes run in a "transaction" (`begin` … `end`, under the collection's lock, see `_Transactional`): it works on a
+shallow copy of the cached tables, re-uses the line of every document it does not change, and publishes what it
+wrote as the new cached version. Before its first write a transaction keeps the current file as a hard link
+(`.x.json.prev-….tmp`); `rollback` renames it back when something after the rename fails (e.g. the audit line
+could not be appended) — a rename needs no free space — and drops the cached version.
 
 The file holds one document per line, so a human can read it and a parse error names a useful line:
 `{"_default": {"1": {...},\\n"2": {...}}, "_meta": {"1": {"last_id": 2, "schema_version": 1}}}`.
@@ -122,7 +126,16 @@ def document_lines(raw: bytes, ids: Iterable[str]) -> dict[str, bytes] | None:
 
 
 def parse(raw: bytes, path: Path | str) -> dict[str, dict[str, Any]]:
-    """Parse a data file; anything that is not a TinyDB database raises StoreCorruptError in Chinese."""
+    """Parse a data file of either layout (whole-file, or a history log: see store.logstore) to TinyDB's shape;
+    anything else raises StoreCorruptError in Chinese."""
+    from store.logstore import is_log, parse_log
+    if is_log(raw):
+        return parse_log(raw, path).data
+    return parse_whole(raw, path)
+
+
+def parse_whole(raw: bytes, path: Path | str) -> dict[str, dict[str, Any]]:
+    """Parse a whole-file data file; anything that is not a TinyDB database raises StoreCorruptError in Chinese."""
     if not raw or (raw[:1].isspace() and not raw.strip()):  # strip() copies: only when it may matter
         raise StoreCorruptError(corrupt_message(path, "文件为空"))
     try:
@@ -219,23 +232,28 @@ def stale_temp_files(folder: Path) -> dict[str, list[Path]]:
 
 # --- storages --------------------------------------------------------------------------------------------
 class _Transactional(Storage):
-    """Transactions for the repository: begin() … read() … will_change() … write() … end(ok).
+    """Transactions for the repository: begin() … read() … will_change() … write() … end(ok) / rollback(), and
+    `snapshot()`: the parsed content of the file, cached while the file's version is unchanged.
 
-    Inside a transaction the first read is kept and reused by the writing thread. The state left by the last
-    successful transaction (bytes written, parsed data, each document's line) is remembered; the next
-    transaction still reads the file, and only when its bytes are exactly the ones remembered does it skip
-    parsing them again — so another process's write is always seen, and at 3,000 experts a write costs
-    ~15 ms instead of ~50. Anything that fails drops what was remembered.
+    The cached version (a `store.logstore.Snapshot`) is keyed by (device, inode, size, mtime, ctime) taken by
+    fstat on the descriptor its bytes were read from, or in memory by a write counter; a read outside a
+    transaction costs one fstat when nothing changed. A transaction works on a shallow copy of the cached tables
+    (documents are replaced, never changed in place: the snapshot may be in use by readers of other threads),
+    re-uses the line of each document it does not change (`will_change`), and publishes what it wrote as the new
+    version, so the next transaction neither reads nor parses the file; `_gen` counts this process's writes, so
+    a version read before a write is never stored over it. A rollback drops the cached version.
     """
 
     def __init__(self) -> None:
         self._tx_thread: int | None = None
-        self._kept: tuple[bytes, dict, dict[str, bytes] | None] | None = None
+        self._snap = None
+        self._gen = 0
+        self._snap_lock = threading.Lock()
         self._reset_tx()
 
     def _reset_tx(self) -> None:
+        self._tx_base = None  # the snapshot this transaction read
         self._tx_data: dict | None = None
-        self._tx_raw: bytes | None = None
         self._tx_lines: dict[str, bytes] | None = None  # each document's line, as read or last written
         self._tx_changing: set[str] | None = None  # ids the next write changes (None: unknown, re-encode all)
         self._tx_saved = False  # the previous state has been put aside (at the first write of the transaction)
@@ -250,29 +268,54 @@ class _Transactional(Storage):
             if self._tx_saved:
                 self._forget_previous()
         finally:
-            if ok and self._tx_raw is not None and self._tx_data is not None:
-                self._kept = (self._tx_raw, self._tx_data, self._tx_lines)
             self._tx_thread = None
             self._reset_tx()
 
     def _in_tx(self) -> bool:
         return self._tx_thread is not None and self._tx_thread == threading.get_ident()
 
+    # --- the cached version ------------------------------------------------------------------------------
+    def snapshot(self):
+        """The current content of the file (cached while its version is unchanged). Never change what it holds."""
+        from store.logstore import EMPTY, build_snapshot
+        cached, gen = self._snap, self._gen
+        key, raw = self._load_keyed(cached.key if cached is not None else None)
+        if key is None:
+            return EMPTY
+        if raw is None:
+            return cached
+        snap = build_snapshot(raw, key, self.label)
+        with self._snap_lock:
+            if self._gen == gen:  # no write of ours meanwhile: never store an older version over a newer one
+                self._snap = snap
+        return snap
+
+    def drop_cache(self) -> None:
+        with self._snap_lock:
+            self._gen += 1
+            self._snap = None
+
+    def _publish(self, snap) -> None:
+        with self._snap_lock:
+            self._gen += 1
+            self._snap = snap
+
     def read(self) -> dict[str, dict[str, Any]] | None:
         if self._in_tx():
             if self._tx_data is None:
-                kept, self._kept = self._kept, None  # from here on the kept objects belong to this transaction
-                raw = self._load()
-                if raw is None:
-                    self._tx_data = {}
-                elif kept is not None and raw == kept[0]:
-                    self._tx_raw, self._tx_data, self._tx_lines = kept
-                else:
-                    self._tx_raw, self._tx_data = raw, parse(raw, self.label)
-                    self._tx_lines = document_lines(raw, self._tx_data.get(DATA_TABLE, {}).keys())
+                base = self._tx_base = self.snapshot()
+                self._tx_data = base.tx_copy()
+                self._tx_lines = base.lines
             return self._tx_data
-        raw = self._load()
-        return parse(raw, self.label) if raw is not None else None
+        snap = self.snapshot()
+        return None if snap.data is None else json.loads(_encode(snap.data))  # a private copy
+
+    def known_last_id(self) -> int:
+        """The highest id ever given out, as of this transaction's read (no scan of the ids)."""
+        if self._in_tx():
+            self.read()
+            return self._tx_base.last_id
+        return self.snapshot().last_id
 
     def will_change(self, doc_ids: Iterable[int]) -> None:
         """Say which documents the next write in this transaction adds, changes or removes: the others are
@@ -281,15 +324,23 @@ class _Transactional(Storage):
             self._tx_changing = {str(i) for i in doc_ids}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        data = with_meta(data)
+        from store.logstore import Snapshot
         in_tx = self._in_tx()
+        base = self._tx_base if in_tx else None
+        changing = self._tx_changing if in_tx else None
+        table = data.get(DATA_TABLE, {})
+        if base is not None and changing is not None:  # the high-water mark without scanning every id
+            meta = data.get(META_TABLE, {}).get("1", {})
+            last = max([base.last_id, int(meta.get("last_id", 0)), *(int(i) for i in changing if i in table)])
+        else:
+            last = last_id(data)
+        data[META_TABLE] = {"1": {"last_id": last, "schema_version": SCHEMA_VERSION}}
         reuse = None
-        if in_tx and self._tx_lines is not None and self._tx_changing is not None:
-            changing = self._tx_changing
+        if in_tx and self._tx_lines is not None and changing is not None:
             reuse = {k: v for k, v in self._tx_lines.items() if k not in changing}
         payload, lines = render(data, reuse)
         if in_tx:
-            self._tx_lines = self._tx_changing = self._tx_raw = None
+            self._tx_lines = self._tx_changing = None
             if not self._tx_saved:
                 self._save_previous()
                 self._tx_saved = True
@@ -297,20 +348,32 @@ class _Transactional(Storage):
             # version back is harmless if the rename never happened
             self._tx_written = True
         self._store(payload)
-        if in_tx:
-            self._tx_data, self._tx_raw, self._tx_lines = data, payload, lines
+        snap = Snapshot(self._stored_key(), dict(data), last, size=len(payload), end=len(payload), lines=lines)
+        self._publish(snap)
+        if in_tx:  # the tables now belong to the published version: a further read copies them again
+            self._tx_base, self._tx_data = snap, None
 
     def rollback(self) -> None:
         """Undo the write made in this transaction: the data file is its previous self again."""
-        self._kept = None
-        if self._in_tx():
-            self._tx_raw = self._tx_data = self._tx_lines = None
-            if self._tx_written:
-                self._restore_previous()
-                self._tx_written = False
+        try:
+            if self._in_tx():
+                self._tx_base = self._tx_data = self._tx_lines = None
+                if self._tx_written:
+                    self._restore_previous()
+                    self._tx_written = False
+        finally:
+            self.drop_cache()
 
     # subclasses
     label: str
+
+    def _load_keyed(self, known: tuple | None) -> tuple[tuple | None, bytes | None]:
+        """(version, bytes); bytes None when the version is `known`; (None, None) when there is no file."""
+        raise NotImplementedError
+
+    def _stored_key(self) -> tuple:
+        """The version of what `_store` has just written."""
+        raise NotImplementedError
 
     def _load(self) -> bytes | None:
         raise NotImplementedError
@@ -343,12 +406,20 @@ def with_meta(data: dict) -> dict:
 
 
 class AtomicJSONStorage(_Transactional):
-    """A collection's JSON file, replaced atomically on each write and read afresh on each operation."""
+    """A collection's JSON file, replaced atomically on each write, parsed again only when its version changed."""
 
     def __init__(self, path: str | Path):
         super().__init__()
         self.path = Path(path)
         self.label = str(self.path)
+
+    def _load_keyed(self, known: tuple | None) -> tuple[tuple | None, bytes | None]:
+        from store.logstore import read_keyed
+        return read_keyed(self.path, known)
+
+    def _stored_key(self) -> tuple:
+        from store.logstore import version_key
+        return version_key(os.stat(self.path))
 
     def _load(self) -> bytes | None:
         try:
@@ -407,24 +478,36 @@ class AtomicJSONStorage(_Transactional):
 
 
 class MemoryJSONStorage(_Transactional):
-    """The same JSON text kept in memory: same copy semantics as the file (every read parses afresh)."""
+    """The same JSON text kept in memory, its version a counter of writes: same semantics as the file."""
 
     def __init__(self, label: str = "memory.json"):
         super().__init__()
         self.label = label
         self._text: bytes | None = None
+        self._version = 0
+
+    def _load_keyed(self, known: tuple | None) -> tuple[tuple | None, bytes | None]:
+        if self._text is None:
+            return None, None
+        key = ("memory", id(self), self._version)
+        return (key, None) if key == known else (key, self._text)
+
+    def _stored_key(self) -> tuple:
+        return ("memory", id(self), self._version)
 
     def _load(self) -> bytes | None:
         return self._text
 
     def _store(self, payload: bytes) -> None:
         self._text = payload
+        self._version += 1
 
     def _save_previous(self) -> None:
         self._previous = self._text
 
     def _restore_previous(self) -> None:
         self._text = self._previous
+        self._version += 1
 
     def _forget_previous(self) -> None:
         self._previous = None
@@ -433,6 +516,7 @@ class MemoryJSONStorage(_Transactional):
 def keep_id_high_water(restored: bytes, current: bytes | None, path: Path | str) -> bytes:
     """A restored file keeps the current file's `last_id` if that is higher: ids given out are never reused,
     even after going back to an older backup (the audit log still names those ids)."""
+    from store.logstore import is_log, log_bytes
     if current is None:
         return restored
     try:
@@ -443,4 +527,4 @@ def keep_id_high_water(restored: bytes, current: bytes | None, path: Path | str)
     if last_id(data) >= current_last:
         return restored
     data[META_TABLE] = {"1": {"last_id": current_last, "schema_version": SCHEMA_VERSION}}
-    return serialize(data)
+    return log_bytes(data) if is_log(restored) else serialize(data)  # in the layout the backup had
