@@ -138,36 +138,34 @@ def get_expert(ctx: AppContext, actor: User, expert_id: int) -> dict:
 def history(ctx: AppContext, actor: User, expert_id: int) -> list[dict]:
     """The record's audit trail, newest first: who, when, what, and each changed field old → new.
 
-    A masked viewer sees every version masked like the record itself: ID number and phones masked, the birth date
-    as its year, and the ID numbers, phones and birth dates of every version scrubbed from every other value; a
-    change of a masked field whose masked sides read the same shows as 已修改（内容已隐藏）."""
+    Lines of either audit format (whole records before 2026-12, the changed fields since) are read in one shape
+    through `Store.audit.changes`; a value the log keeps only as its digest (longer than any expert field may be)
+    reads as such. A masked viewer sees every version masked like the record itself: ID number and phones masked,
+    the birth date as its year, and the ID numbers, phones and birth dates of every version scrubbed from every
+    other value; a change of a masked field whose masked sides read the same shows as 已修改（内容已隐藏）."""
     _require(actor, "view_registry", "无权查看专家信息")
-    entries = list(reversed(ctx.store.audit.entries(collection=EXPERTS, record_id=expert_id)))
+    changes = list(reversed(ctx.store.audit.changes(collection=EXPERTS, record_id=expert_id)))
     masked = not sees_full_personal_data(actor.role)
-    versions = [_repo(ctx).get(expert_id)] + [b for e in entries for b in (e.get("before"), e.get("after"))]
+    versions = [_repo(ctx).get(expert_id)] + [side for c in changes for side in (c.before(), c.after())]
     secrets = [secrets_of(*versions)] if masked else []  # every version's numbers, scrubbed from every version
     rows = []
-    for entry in entries:
-        raw_before, raw_after = _body(entry.get("before")), _body(entry.get("after"))
+    for change in changes:
+        raw_before, raw_after = change.before(readable=True), change.after(readable=True)
         before = _shown(actor, raw_before, also=secrets)
         after = _shown(actor, raw_after, also=secrets)
-        changes = []
-        for key in sorted(set(raw_before) | set(raw_after), key=_field_order):
-            if key in ("schema_version", "updated_at", "created_at"):
+        parts = []
+        for field in sorted(change.fields, key=lambda f: _field_order(f.key)):
+            key = field.key
+            if key in ("schema_version", "updated_at", "created_at") or raw_before.get(key) == raw_after.get(key):
                 continue
-            if raw_before.get(key) != raw_after.get(key):
-                label = FIELDS_BY_KEY[key].label if key in FIELDS_BY_KEY else key
-                if before.get(key) == after.get(key):
-                    changes.append(f"{label}：已修改（内容已隐藏）")
-                else:
-                    changes.append(f"{label}：{_fmt(before.get(key))} → {_fmt(after.get(key))}")
-        rows.append({"时间": entry["ts"], "操作人": entry["actor"], "操作": entry["action"],
-                     "变更": "；".join(changes) if entry.get("before") else "新建记录"})
+            label = FIELDS_BY_KEY[key].label if key in FIELDS_BY_KEY else key
+            if before.get(key) == after.get(key):
+                parts.append(f"{label}：已修改（内容已隐藏）")
+            else:
+                parts.append(f"{label}：{_fmt(before.get(key))} → {_fmt(after.get(key))}")
+        rows.append({"时间": change.ts, "操作人": change.actor, "操作": change.action,
+                     "变更": "；".join(parts) if change.is_update or change.is_delete else "新建记录"})
     return rows
-
-
-def _body(value) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 def state_history(ctx: AppContext, actor: User, expert_id: int) -> list[dict]:

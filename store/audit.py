@@ -1,7 +1,12 @@
 """操作日志 — the append-only audit log: who changed what, when, before and after, chained and keyed (X-L1).
 
 `<data_dir>/audit.jsonl` holds one JSON object per line: ts (local time, seconds), actor, action, collection,
-record_id, before, after, prev_hash and hash. `hash` is the HMAC-SHA256, under the store's audit key, of the
+record_id, before, after, prev_hash and hash. Since 2026-12 (issue 17) a repository write's line says what changed,
+not the whole record: `"v": 2`, the changed fields old → new, big values as their digest, and before_sha256 /
+after_sha256, the hashes of the whole record before and after (store.audit_lines; older lines stay as written and
+keep verifying; `changes()` reads both in one shape). No line is longer than 64 KB.
+
+`hash` is the HMAC-SHA256, under the store's audit key, of the
 line's canonical JSON without `hash` (sorted keys, no spaces, UTF-8), which includes `prev_hash`, the previous
 line's hash ("0" × 64 on the first line). Editing, inserting or deleting a line breaks the chain at that point,
 and without the key nobody can compute a valid hash for a forged or edited line; `verify()` names the first bad
@@ -24,6 +29,10 @@ Anchors: each backup's manifest records the chain head (number of lines and last
 抽取记录单 prints the line that recorded its draw. `verify()` checks the current log against every backup's anchor,
 so lines deleted at the end after a backup are found.
 
+Look-ups of one record's lines (`entries(collection, record_id)`, `changes`, `locate`) are served by an index
+(store.audit_index) built once per file version and extended by reading only what was appended since, shared by
+the whole process; `entries()` without a filter and `verify()` read the whole file.
+
 Ordering: a repository write holds its collection lock, writes the data file, then appends here (taking this
 log's own lock, `audit.jsonl.lock`); if the append fails the data file is put back, so a reported failure never
 leaves a change without its audit line. A crash between the two steps can leave one change unaudited, never an
@@ -45,6 +54,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from core.errors import StoreError
+from store.audit_index import index_for
+from store.audit_lines import RecordChange, bound_entry, record_change
 from store.locks import FileLock, shared_lock
 from store.storage import BACKUP_DIR, BACKUP_NAME, backup_sort_key, fsync_dir
 
@@ -267,9 +278,9 @@ class AuditLog:
                                           "plain_lines": plain_lines}, "prev_hash": prev}
 
     # --- writing -----------------------------------------------------------------------------------------
-    def append(self, actor: str, action: str,
-               records: Iterable[tuple[str | None, int | None, dict | None, dict | None]]) -> list[dict]:
-        """Append one line per (collection, record_id, before, after), all in one write; returns the lines.
+    def append(self, actor: str, action: str, records: Iterable[tuple]) -> list[dict]:
+        """Append one line per (collection, record_id, before, after[, extra fields]), all in one write; returns the
+        lines. A line that would be over 64 KB has its largest values replaced by their digests first.
 
         StoreError (Chinese) when the key is missing — the caller's data change is then undone."""
         records = list(records)
@@ -284,9 +295,13 @@ class AuditLog:
         ts = self._clock().isoformat(timespec="seconds")
         prev = self._last_hash()
         entries, chunks = [], []
-        for collection, record_id, before, after in records:
+        for row in records:
+            collection, record_id, before, after = row[:4]
+            extra = row[4] if len(row) > 4 and isinstance(row[4], dict) else {}
             entry = {"ts": ts, "actor": actor, "action": action, "collection": collection,
-                     "record_id": record_id, "before": before, "after": after, "prev_hash": prev}
+                     "record_id": record_id, "before": before, "after": after, "prev_hash": prev,
+                     **{k: v for k, v in extra.items() if k not in FIELDS and k != "hash"}}
+            entry = bound_entry(entry)
             entry["hash"] = prev = line_mac(entry, key)
             entries.append(entry)
             chunks.append(json.dumps(entry, ensure_ascii=False, allow_nan=False).encode("utf-8") + b"\n")
@@ -399,6 +414,11 @@ class AuditLog:
 
     def locate(self, collection: str, record_id: int, action: str | None = None) -> tuple[int, str] | None:
         """(line number, hash) of the first line about this record (and action), None if there is none."""
+        if self.path is not None:
+            for number, entry in index_for(self.path).lines(collection, record_id):
+                if action is None or entry.get("action") == action:
+                    return number + 1, str(entry.get("hash"))
+            return None
         needle_c = b'"collection": ' + json.dumps(collection, ensure_ascii=False).encode("utf-8") + b","
         needle_r = b'"record_id": ' + json.dumps(record_id).encode("utf-8") + b","
         for number, raw in enumerate(self._raw_lines()[0], 1):
@@ -467,7 +487,11 @@ class AuditLog:
         return raw.rstrip(b"\n").split(b"\n") if not torn else raw.split(b"\n"), torn
 
     def entries(self, collection: str | None = None, record_id: int | None = None) -> list[dict]:
-        """Every line (oldest first), optionally only those of one collection and/or one record."""
+        """Every line (oldest first), optionally only those of one collection and/or one record (then read through
+        the index: only those lines)."""
+        if self.path is not None and (collection is not None or record_id is not None):
+            found = index_for(self.path).lines(collection, record_id, collection_given=collection is not None)
+            return [entry for _, entry in found]
         # Cheap byte tests first (the log grows for years; most lines are about other records). Lines are
         # written with json.dumps' default separators, so the top-level keys appear exactly like this.
         needles = []
@@ -491,6 +515,10 @@ class AuditLog:
                 continue
             out.append(entry)
         return out
+
+    def changes(self, collection: str | None = None, record_id: int | None = None) -> list[RecordChange]:
+        """The lines of `entries(...)` in one shape for old (whole-record) and new (changed-fields) lines."""
+        return [record_change(entry) for entry in self.entries(collection, record_id)]
 
     def verify(self) -> AuditCheck:
         """Walk the chain (plain SHA-256 up to the "密钥链起点" line of an old log, keyed from there or from the

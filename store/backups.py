@@ -50,7 +50,8 @@ from typing import Callable
 from core.errors import NotFoundError, StoreCorruptError, StoreError
 from store.audit import AUDIT_FILE, KEY_START_ACTION, AuditLog
 from store.locks import MultiLock, shared_lock
-from store.repository import RESTORE_JOURNAL, audit_pair, registered_collections
+from store.audit_lines import compact_row
+from store.repository import RESTORE_JOURNAL, hidden_fields, registered_collections
 from store.storage import (BACKUP_DIR, BACKUP_NAME, DATA_TABLE, atomic_write, backup_sort_key, fsync_dir, keep_id_high_water,
                            parse, write_error_message)
 
@@ -68,7 +69,7 @@ SAFE_FILE = re.compile(r"^[a-z_]+\.json$")
 KNOWN_COLLECTIONS = frozenset({
     "experts", "users", "settings", "applications", "rounds", "photos", "requests", "assignments", "draws",
     "evaluations", "work_records", "assistance", "proposals", "events", "dismissals", "assessments", "trainings",
-    "budgets", "policy_variants", "sessions", "pool_snapshots"})
+    "budgets", "policy_variants", "sessions", "pool_snapshots", "pool_pieces"})
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,8 @@ class Backups:
             return None
 
     def _restore_records(self, final: dict[str, bytes], removed: list[str]) -> tuple[list[list], list[str]]:
-        """One (collection, id, before, after) per record the restore changes, as the audit log shows them, and
+        """One (collection, id, before, after, extra) per record the restore changes, as the audit log shows them
+        (the changed fields and the record's hashes: store.audit_lines.compact_row), and
         the current files that could not be read (their records are logged with no "before")."""
         records, unreadable = [], []
         for fname in sorted(set(final) | set(removed)):
@@ -275,7 +277,7 @@ class Backups:
             for key in sorted(set(now) | set(new), key=lambda k: (len(k), k)):
                 before, after = now.get(key), new.get(key)
                 if before != after:
-                    records.append([collection, int(key), *audit_pair(collection, before, after, digest=True)])
+                    records.append([collection, int(key), *compact_row(before, after, hidden_fields(collection))])
         return records, unreadable
 
     def restore(self, name: str, actor: str) -> BackupInfo:

@@ -47,7 +47,8 @@ def test_every_write_records_who_when_what_before_and_after_x_l1(filled):
     assert delete["before"]["name"] == "专家3" and delete["after"] is None
     assert update["actor"] == "admin" and update["collection"] == "experts"
     assert update["ts"] == "2026-11-25T09:30:05"
-    assert "id" not in update["after"] and update["after"]["schema_version"] == 1
+    assert "id" not in insert["after"] and insert["after"]["schema_version"] == 1
+    assert update["before"] == {"name": "专家1"} and update["after"] == {"name": "改名"}  # what changed (issue 17)
 
 
 def test_lines_are_chained_from_sixty_four_zeros_by_hmac_sha256_of_their_canonical_json_x_l1(filled):
@@ -59,7 +60,7 @@ def test_lines_are_chained_from_sixty_four_zeros_by_hmac_sha256_of_their_canonic
     for entry in entries:
         assert entry["hash"] == line_mac(entry, key) != line_hash(entry) and len(entry["hash"]) == 64
     assert set(entries[0]) == {"ts", "actor", "action", "collection", "record_id", "before", "after",
-                               "prev_hash", "hash"}
+                               "prev_hash", "v", "before_sha256", "after_sha256", "hash"}
 
 
 def test_audit_lines_keep_chinese_literally(filled):
