@@ -10,8 +10,11 @@ ledger with reasons, the rotation orders, the hashes and the input snapshot `rep
 without the snapshot ("draw, no snapshot"); "verify" is a full replay and comparison. Target: draw ≤ 20 ms.
 Sizes (issue 17): the draw record as stored before (full: every exclusion, the pool inside) and now (compact: counts
 per rule, names where a person must see them, the pool snapshot apart under its SHA-256), the snapshot, and the
-audit lines of the draw and of its snapshot written through a real on-disk store. Targets: record ≤ 32 KB, audit
-line ≤ 64 KB. "compact record + snapshot hash" and "replay from snapshot" time what the service adds.
+audit lines of the draw and of its snapshot written through a real on-disk store; then the snapshot data one
+expert's change adds (before: a whole new snapshot; now, services.pool_snapshots: one piece, one chunk, one manifest)
+and the time to rebuild the snapshot from its pieces and replay the draw from it. Targets: record ≤ 32 KB, audit
+line ≤ 64 KB, ≤ 2 KB per one-expert change. "compact record + snapshot hash" and "replay from pieces" time what the
+service adds.
 Run: `.venv/bin/python benchmarks/bench_drawing.py` (standalone; also `make bench`).
 """
 from __future__ import annotations
@@ -127,7 +130,7 @@ def main() -> int:
         print(f"{name:<28}{med:>10.1f}{worst:>10.1f}")
     met = rows[0][1] <= TARGET_MS
     print(f"target: draw ≤ {TARGET_MS:.0f} ms — {'met' if met else 'NOT met'}")
-    small = sizes(result)
+    small = sizes(result, request, pool, history, policy, drawn_at)
     return 0 if met and small else 1
 
 
@@ -135,12 +138,15 @@ def _kb(data) -> str:
     return f"{len(data) / 1024:.1f} KB"
 
 
-def sizes(result) -> bool:
-    """Record, snapshot and audit-line sizes, the compact ones written through a real store in a temp folder."""
+def sizes(result, request=None, pool=None, history=None, policy=None, drawn_at="") -> bool:
+    """Record, snapshot and audit-line sizes, written through the services on a real store in a temp folder; then
+    the snapshot data each one-expert pool change adds (before: a whole new snapshot; now: its pieces, chunk and
+    manifest) and the time to replay a draw from its snapshot rebuilt from the pieces."""
     import json
     import tempfile
 
-    from store import open_store
+    from services import pool_snapshots
+    from services.context import SYSTEM, build_context
 
     full = json.dumps({"result": result.to_dict()}, ensure_ascii=False).encode("utf-8")
     record, snapshot = result.to_record()
@@ -148,24 +154,57 @@ def sizes(result) -> bool:
     for _ in range(5):
         result.to_record()
     to_record_ms = (time.perf_counter() - t) * 200
-    stored, snap = json.loads(json.dumps(record, ensure_ascii=False)), json.loads(json.dumps(snapshot))
-    replay_ms = median_ms(lambda: replay(stored, snap))[0]
+    stored = json.loads(json.dumps(record, ensure_ascii=False))
+    digest = record["inputs"]["pool_snapshot"]
+    whole = len(json.dumps({"hash": digest, "count": len(snapshot["experts"]), "experts": snapshot["experts"]},
+                           ensure_ascii=False).encode("utf-8"))
     with tempfile.TemporaryDirectory() as folder:
-        store = open_store(folder)
-        store.collection("pool_snapshots", redact=("experts",)).insert(
-            {"hash": record["inputs"]["pool_snapshot"], "count": len(snapshot["experts"]), "experts": snapshot["experts"]},
-            actor="bench", action="保存抽取快照", unique=("hash",))
-        store.collection("draws").insert({"request_id": 1, "seq": 1, "result": record}, actor="bench", action="随机抽取")
-        snapshot_file = (Path(folder) / "pool_snapshots.json").read_bytes()
-        draw_doc = (Path(folder) / "draws.json").read_bytes()
-        snap_line, draw_line = (Path(folder) / "audit.jsonl").read_bytes().splitlines()[-2:]
+        ctx = build_context(Path(folder) / "data")
+        data = ctx.store.data_dir
+
+        def snapshot_bytes() -> int:
+            return sum((data / f"{n}.json").stat().st_size for n in (pool_snapshots.SNAPSHOTS, pool_snapshots.PIECES)
+                       if (data / f"{n}.json").exists())
+
+        t = time.perf_counter()
+        pool_snapshots.keep(ctx, SYSTEM, snapshot, digest)
+        first_keep_ms = (time.perf_counter() - t) * 1000
+        first = snapshot_bytes()
+        ctx.store.collection("draws").insert({"request_id": 1, "seq": 1, "result": record}, actor="bench",
+                                             action="随机抽取")
+        draw_doc = json.dumps(ctx.store.collection("draws").all()[0], ensure_ascii=False).encode("utf-8")  # as stored
+        lines = (data / "audit.jsonl").read_bytes().splitlines()
+        draw_line, snap_line = lines[-1], max(lines[:-1], key=len)
+        added, keep_ms = [], []
+        if pool is not None:
+            changed = [dict(x) for x in pool]
+            for k in range(5):  # one expert's title, each time another expert
+                x = changed[137 + 401 * k]
+                x["title_level"] = "正高级" if x.get("title_level") != "正高级" else "副高级"
+                new_record, new_snapshot = draw(request, changed, history, policy, seed="bench",
+                                                drawn_at=drawn_at).to_record()
+                before = snapshot_bytes()
+                t = time.perf_counter()
+                pool_snapshots.keep(ctx, SYSTEM, new_snapshot, new_record["inputs"]["pool_snapshot"])
+                keep_ms.append((time.perf_counter() - t) * 1000)
+                added.append(snapshot_bytes() - before)
+        load_ms = median_ms(lambda: pool_snapshots.load(ctx, digest))[0]
+        replay_ms = median_ms(lambda: replay(stored, pool_snapshots.load(ctx, digest)))[0]
+        ok_replay = replay(stored, pool_snapshots.load(ctx, digest))[0]
     print(f"draw record: full (before) {_kb(full)}, compact {_kb(draw_doc)} (target ≤ 32 KB); "
-          f"pool snapshot {_kb(snapshot_file)}, kept once per distinct pool")
-    print(f"audit line: draw {_kb(draw_line)} (before: the full record again), snapshot {_kb(snap_line)} "
+          f"pool snapshot: first one {first / 1024:.1f} KB in pieces (whole: {whole / 1024:.1f} KB)")
+    print(f"audit line: draw {_kb(draw_line)} (before: the full record again), largest snapshot line {_kb(snap_line)} "
           "(target ≤ 64 KB)")
-    print(f"compact record + snapshot hash {to_record_ms:.1f} ms; replay from snapshot {replay_ms:.1f} ms")
-    ok = len(draw_doc) <= 32 * 1024 and max(len(draw_line), len(snap_line)) <= 64 * 1024
-    print(f"target: record ≤ 32 KB, audit line ≤ 64 KB — {'met' if ok else 'NOT met'}")
+    if added:
+        print(f"snapshot data added per one-expert pool change: before {whole / 1024:.1f} KB (a whole snapshot), now "
+              f"{statistics.median(added) / 1024:.2f} KB median, {max(added) / 1024:.2f} KB max (target ≤ 2 KB); "
+              f"keep {statistics.median(keep_ms):.0f} ms median")
+    print(f"compact record + snapshot hash {to_record_ms:.1f} ms; first snapshot kept in pieces {first_keep_ms:.0f} ms; "
+          f"snapshot rebuilt from pieces {load_ms:.1f} ms; replay from pieces {replay_ms:.1f} ms "
+          f"({'identical' if ok_replay else 'NOT identical'})")
+    ok = (len(draw_doc) <= 32 * 1024 and max(len(draw_line), len(snap_line)) <= 64 * 1024 and ok_replay
+          and all(n <= 2 * 1024 for n in added))
+    print(f"target: record ≤ 32 KB, audit line ≤ 64 KB, ≤ 2 KB per one-expert change — {'met' if ok else 'NOT met'}")
     return ok
 
 

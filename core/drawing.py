@@ -24,7 +24,8 @@ its count, by name only the exclusions a person must see (`listed`: experts of t
 专业不符), the digest of the full list, the history lines read as rows, and the inputs but the pool, which is
 returned apart as a snapshot named by its SHA-256 (`pool_snapshot_hash`). The snapshot is request-independent (state
 and specialties of an expert not 在库, else DRAW_FIELDS and the derived condition fields), so draws that saw the same
-pool share it. `replay(record, snapshot)` checks the
+pool share it; the store keeps it in pieces, one per distinct expert entry, under the same hash (core.pool_pieces),
+so a pool change of one expert adds about 1.6 KB, not a whole snapshot. `replay(record, snapshot)` checks the
 snapshot against its hash and the recomputation against the record; `full_exclusions` gives the whole list back.
 A full record (made before) still replays from itself.
 """

@@ -134,6 +134,7 @@ COLLECTION_LABELS = {
     "work_records": "工作记录（工作卡）", "assistance": "技术帮扶记录", "proposals": "解聘建议",
     "events": "提醒谈话等事件", "dismissals": "解聘清退事项", "assessments": "年度考核", "trainings": "培训记录",
     "budgets": "劳务报酬预算", "policy_variants": "政策变体", "pool_snapshots": "抽取快照（抽取时的专家名单）",
+    "pool_pieces": "抽取快照片段（按专家保存）",
 }
 
 

@@ -55,9 +55,20 @@ class AppContext:
 
 
 def build_context(data_dir: Path | None | str = "default", *, clock: Callable[[], datetime] = datetime.now,
-                  policy_dir: Path = POLICY_DIR) -> AppContext:
-    """Open the store (None → in memory) and load every policy profile; both fail loudly in Chinese."""
+                  policy_dir: Path = POLICY_DIR, migrate: bool | None = None) -> AppContext:
+    """Open the store (None → in memory) and load every policy profile; both fail loudly in Chinese.
+
+    `migrate` (by default only for the app's own folder, `data_dir` "default": pages._ui.get_context, server.py)
+    first brings the folder's data up to the current schema (services.migrations.migrate_on_start: a backup, then
+    each pending step, every write audited). A step that fails raises MigrationError (Chinese) and no context is
+    made, so the app does not start on a half-migrated folder; the next start carries on. Tools and tests that open
+    a folder by name pass migrate=True to do the same."""
     path = default_data_dir() if data_dir == "default" else (Path(data_dir) if data_dir is not None else None)
     if path is not None:
         path.mkdir(parents=True, exist_ok=True)
-    return AppContext(store=open_store(path, clock=clock), policies=load_policies(policy_dir), clock=clock)
+    ctx = AppContext(store=open_store(path, clock=clock), policies=load_policies(policy_dir), clock=clock)
+    if (data_dir == "default" if migrate is None else migrate) and path is not None:
+        from services.migrations import migrate_on_start  # it imports this module: loaded when first needed
+
+        migrate_on_start(ctx)
+    return ctx

@@ -4,8 +4,9 @@ them fairly and provably, records each answer, replaces a decliner with the next
 
 A draw stores its seed (from `secrets`), the method version, the hash of each eligible list and the complete
 order, so replaying it proves the result (X-D2). The record is compact (issue 17, core.drawing.DrawResult.to_record):
-exclusions summed by rule, by name where a person must see them; the pool it read is kept once per distinct content
-in `pool_snapshots` under its SHA-256 and named by the record, so 复核 and 查看全部排除 recompute from it. A new draw for the same request is a new record with a stated
+exclusions summed by rule, by name where a person must see them; the pool it read is named by the record by its SHA-256
+and kept in proportion to what changed (services.pool_snapshots: one piece per distinct expert entry, chunks, one
+manifest per distinct pool), so 复核 and 查看全部排除 recompute from it, every piece and the whole checked. A new draw for the same request is a new record with a stated
 reason; both stay visible. Decline consequences (YQ 连续3次, JC 一年内两次无正当理由) become proposals for the
 dismissal workflow — shown to the office, never applied by themselves.
 """
@@ -26,14 +27,15 @@ from core.dispatch import (AWAITING_APPROVAL, DRAWABLE_STATUSES, DRAWING_PAGE_ST
 from core.drawing import (EXCLUSION_RULES, DrawResult, full_exclusions, listed, pool_snapshot_hash, replay,
                           summarise)
 from core.drawing import draw as run_draw
-from core.errors import DuplicateError, NotFoundError, PermissionDenied, ValidationError
+from core.errors import DomainError, DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core.text import clean_choice
+from services import pool_snapshots
 from services.context import AppContext, User
 from services.fees import approval_estimate
 from services.settings import active_policy, require_policy
 
 REQUESTS, ASSIGNMENTS, DRAWS, PROPOSALS, EXPERTS = "requests", "assignments", "draws", "proposals", "experts"
-POOL_SNAPSHOTS = "pool_snapshots"
+POOL_SNAPSHOTS = pool_snapshots.SNAPSHOTS
 OPEN_ANSWERS = ("邀请中", "已接受")
 ANSWER_CHANNELS = ("电话", "微信")
 REQUESTER_ROLES = (vocab.ROLE_DEPARTMENT, vocab.ROLE_OFFICE, vocab.ROLE_ADMIN)
@@ -132,11 +134,16 @@ def file_request(ctx: AppContext, actor: User, data: dict, *, token: str | None 
 
 
 def _refuse_duplicate(ctx, actor: User, doc: dict, token: str | None) -> None:
-    mine = _repo(ctx, REQUESTS).search(lambda r: r.get("filed_by") == actor.username)
+    fingerprint, now = request_fingerprint(doc), ctx.now()
+    since = (now - DUPLICATE_WINDOW).isoformat(timespec="seconds")
+    # only the user's requests that could match (same token, or made within the window): not a copy of every
+    # request the user ever filed, so filing costs the same after years of requests
+    mine = _repo(ctx, REQUESTS).search(
+        lambda r: r.get("filed_by") == actor.username
+        and ((token and r.get("submission_token") == token) or str(r.get("created_at") or "") >= since))
     for r in mine:
         if token and r.get("submission_token") == token:
             raise DuplicateError(f"该申请已提交（申请编号 #{r['id']}），请勿重复提交", r["id"])
-    fingerprint, now = request_fingerprint(doc), ctx.now()
     for r in mine:
         if r.get("status") in ("已撤回", "不同意", "退回修改") or request_fingerprint(r) != fingerprint:
             continue
@@ -149,14 +156,23 @@ def _refuse_duplicate(ctx, actor: User, doc: dict, token: str | None) -> None:
                                  f"请修改内容后再提交", r["id"])
 
 
-def requests(ctx: AppContext, actor: User, *, status: tuple[str, ...] = ()) -> list[dict]:
-    """The active profile's requests, newest first; a 使用科室 user sees only their department's."""
+def requests(ctx: AppContext, actor: User, *, status: tuple[str, ...] = (), year: int | None = None) -> list[dict]:
+    """The active profile's requests, newest first; a 使用科室 user sees only their department's. `year` keeps
+    those whose task starts in that year (a page's year filter over years of history; `request_years`)."""
     pid = active_policy(ctx).id
     mine = actor.role == vocab.ROLE_DEPARTMENT
+    prefix = f"{year:04d}" if year is not None else None
     found = _repo(ctx, REQUESTS).search(
         lambda r: r.get("policy_id") == pid and (not status or r.get("status") in status)
+        and (prefix is None or str(r.get("start") or "")[:4] == prefix)
         and (not mine or same_department(r.get("department"), actor.department)))
     return sorted(found, key=lambda r: -r["id"])
+
+
+def request_years(ctx: AppContext, actor: User, *, status: tuple[str, ...] = ()) -> list[int]:
+    """The start years of the requests `requests` would list, newest first (the choices of a year filter)."""
+    years = {str(r.get("start") or "")[:4] for r in requests(ctx, actor, status=status)}
+    return sorted((int(y) for y in years if y.isdigit()), reverse=True)
 
 
 def awaiting_approval(ctx: AppContext, actor: User) -> list[dict]:
@@ -321,7 +337,8 @@ def draw(ctx: AppContext, actor: User, request_id: int, *, reason: str = "") -> 
     result = run_draw(req, _pool(ctx, policy), history, policy, seed=secrets.token_hex(16), drawn_at=_now(ctx))
     plan = plan_invitations(req["needs"], result.orders, assignments)
     record, snapshot = result.to_record()  # compact: the pool goes to its content-addressed snapshot
-    keep_pool_snapshot(ctx, actor, snapshot)  # first, so a draw record never names a snapshot that is not there
+    # first, so a draw record never names a snapshot that is not there
+    keep_pool_snapshot(ctx, actor, snapshot, record.get("inputs", {}).get("pool_snapshot"))
     draw_id = _repo(ctx, DRAWS).insert({"request_id": request_id, "policy_id": policy.id, "seq": len(previous) + 1,
                                         "reason": reason or "首次抽取", "drawn_by": actor.display_name,
                                         "result": record, "outcome": _outcome_record(plan)},
@@ -442,37 +459,31 @@ def verify(ctx: AppContext, draw_id: int) -> tuple[bool, str]:
 
 def verify_replay(stored: dict, ctx: AppContext | None = None) -> tuple[bool, str]:
     """复核 of a stored draw result: a full record (made before issue 17) from itself, a compact one from the pool
-    snapshot it names, read from `ctx`'s store and checked against its hash."""
-    return replay(stored, _snapshot_of(ctx, stored) if ctx is not None else None)
+    snapshot it names, read from `ctx`'s store (rebuilt from its pieces, each checked) and checked against its
+    hash. A snapshot that cannot be rebuilt (a piece missing or altered) is a failed 复核 naming it."""
+    if ctx is None:
+        return replay(stored)
+    try:
+        snapshot = _snapshot_of(ctx, stored)
+    except DomainError as error:
+        return False, error.message
+    return replay(stored, snapshot)
 
 
-# --- pool snapshots (抽取快照): the pool a draw read, kept once per distinct content ------------------------------
-def _snapshots(ctx):
-    # The audit line of a snapshot carries its content address (hash) and size, not the pool itself: the hash
-    # pins the content, and no audit line grows with the pool (issue 17).
-    return ctx.store.collection(POOL_SNAPSHOTS, redact=("experts",))
-
-
-def keep_pool_snapshot(ctx: AppContext, actor: User, snapshot: dict | None) -> str | None:
-    """Store a draw's pool snapshot ({"experts": […]}) under its SHA-256 unless one with that hash is already
-    kept (draws that saw the same pool share it). Returns the hash (None for no snapshot)."""
-    if snapshot is None:
-        return None
-    digest = pool_snapshot_hash(snapshot)
-    repo = _snapshots(ctx)
-    if not repo.count(lambda d: d.get("hash") == digest):
-        try:
-            repo.insert({"hash": digest, "count": len(snapshot["experts"]), "experts": snapshot["experts"]},
-                        actor=actor.username, action="保存抽取快照", unique=("hash",))
-        except DuplicateError:
-            pass  # another session kept the same snapshot a moment ago
-    return digest
+# --- pool snapshots (抽取快照): the pool a draw read, kept in proportion to what changed (services.pool_snapshots) --
+def keep_pool_snapshot(ctx: AppContext, actor: User, snapshot: dict | None, digest: str | None = None) -> str | None:
+    """Keep a draw's pool snapshot ({"experts": […]}, `digest` its SHA-256 when known) unless one with that hash is
+    kept already (draws that saw the same pool share it): only the pieces of the experts whose entry changed, their
+    chunks and a manifest are written. Returns the hash (None for no snapshot)."""
+    return pool_snapshots.keep(ctx, actor, snapshot, digest)
 
 
 def pool_snapshot(ctx: AppContext, digest: str) -> dict | None:
-    """The stored pool snapshot with this hash, or None."""
-    found = _snapshots(ctx).search(lambda d: d.get("hash") == digest)
-    return found[0] if found else None
+    """The pool snapshot with this hash as {"hash", "count", "experts": […]}, or None when none is kept. Rebuilt from
+    its pieces and checked (each piece against its hash, the whole against the manifest's): DomainError (Chinese)
+    naming a missing part or an altered piece. A snapshot kept whole (the first compact records) is returned as
+    stored; replay checks it against the record's hash."""
+    return pool_snapshots.load(ctx, digest)
 
 
 def _snapshot_of(ctx: AppContext, stored: dict) -> dict | None:
@@ -640,7 +651,8 @@ def handle_proposal(ctx: AppContext, actor: User, proposal_id: int, *, open_case
 def tasks_of(ctx: AppContext, expert_id: int) -> list[dict]:
     """An expert's dispatches (the task record on the expert's file)."""
     found = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("expert_id") == expert_id)
-    reqs = {r["id"]: r for r in _repo(ctx, REQUESTS).all()}
+    wanted = {a.get("request_id") for a in found}  # only the requests named, not a copy of every request ever
+    reqs = {r["id"]: r for r in _repo(ctx, REQUESTS).search(lambda r: r["id"] in wanted)} if wanted else {}
     return [dict(a, matter=reqs.get(a["request_id"], {}).get("matter", "")) for a in sorted(found, key=lambda a: a["id"])]
 
 

@@ -1,5 +1,12 @@
-"""数据迁移 — conversions of records written by earlier versions of the app, each callable on its own so a
-schema-version framework can run them in order (a backup first is that framework's job).
+"""数据迁移 — conversions of records written by earlier versions of the app, and the framework that runs them at
+start-up: the data folder's schema version (in `settings`, key "data_schema"), an ordered list of steps (`STEPS`), a
+backup before any of them converts anything, the version recorded after each step, every write audited under the
+migration's own user. Each step is idempotent and resumable after a kill at any point (tested with SIGKILL), so a
+run that stops part-way leaves every record either in its old form, which the app still reads, or fully converted;
+the next start carries on. A step that fails stops the start-up with MigrationError (see `migrate`).
+
+Steps: 1 `migrate_draws` (full-format draw records → compact), 2 `services.pool_snapshots.convert_whole_snapshots`
+(the whole pool snapshots the first compact records kept → pieces, chunks and a manifest under the same hash).
 
 `migrate_draws(ctx)` (issue 17): a draw record made before compact records keeps every exclusion by name and a copy
 of the pool inside the record (~860 KB at 3,000 experts). Each such record is converted, one at a time, to the
@@ -15,13 +22,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from core import vocab
 from core.drawing import RECORD_FORMAT, DrawParams, DrawResult, draw, full_exclusions, replay
-from core.errors import DomainError
+from core.errors import DomainError, StoreError
+from services import pool_snapshots
 from services.context import AppContext, User
 from services.dispatch import DRAWS, keep_pool_snapshot
+from services.settings import SETTINGS
 
 MIGRATION_USER = User("system:migration", "数据迁移", vocab.ROLE_ADMIN)
 MIGRATE_ACTION = "抽取记录转为精简格式"
@@ -106,3 +117,140 @@ def migrate_draws(ctx: AppContext, actor: User = MIGRATION_USER) -> dict:
         report["bytes_before"] += len(json.dumps(stored, ensure_ascii=False).encode("utf-8"))
         report["bytes_after"] += len(json.dumps(record, ensure_ascii=False).encode("utf-8"))
     return report
+
+
+# --- the migration framework (issue 17) -----------------------------------------------------------------------------
+# The data folder's schema version is kept in `settings` (key SCHEMA_KEY, value {"version", "step", "on", "report"}),
+# so a backup and a restore carry it with the data they describe: a folder restored from an older backup is migrated
+# again at the next start. Version 0: a folder made before the framework (or a new, empty one).
+SCHEMA_KEY = "data_schema"
+BACKUP_ACTION = "升级前自动备份"
+VERSION_ACTION = "记录数据版本"
+_SKIPPED_SHOWN = 20  # the version record lists this many records a step left as they were, then counts the rest
+_LOG = logging.getLogger("zhuanjiaku.migrations")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One migration step: `run(ctx, actor)` converts what is left and returns a report (idempotent, resumable:
+    each record is replaced in one atomic write after its checks); `pending(ctx)` counts what it has to do."""
+    version: int
+    name: str
+    label: str
+    run: Callable[[AppContext, User], dict]
+    pending: Callable[[AppContext], int]
+
+
+def _draws_pending(ctx: AppContext) -> int:
+    return ctx.store.collection(DRAWS).count(
+        lambda d: not (isinstance(d.get("result"), dict) and d["result"].get("format") == RECORD_FORMAT))
+
+
+STEPS: tuple[Step, ...] = (
+    Step(1, "draws_compact", MIGRATE_ACTION, lambda ctx, actor: migrate_draws(ctx, actor), _draws_pending),
+    Step(2, "pool_snapshot_pieces", pool_snapshots.CONVERT_ACTION,
+         lambda ctx, actor: pool_snapshots.convert_whole_snapshots(ctx, actor), pool_snapshots.whole_snapshots_left),
+)
+CURRENT_VERSION = STEPS[-1].version
+
+
+class MigrationError(DomainError):
+    """A migration step failed: the app must not start on this folder until it is resolved (message in Chinese)."""
+
+
+def _version_doc(ctx: AppContext) -> dict | None:
+    found = ctx.store.collection(SETTINGS).search(lambda d: d.get("key") == SCHEMA_KEY)
+    return found[0] if found else None
+
+
+def schema_version(ctx: AppContext) -> int:
+    """The data folder's schema version (0: never migrated)."""
+    doc = _version_doc(ctx)
+    value = doc.get("value") if doc else None
+    version = value.get("version") if isinstance(value, dict) else None
+    return version if isinstance(version, int) and not isinstance(version, bool) else 0
+
+
+def _brief(report: dict) -> dict:
+    """A step's report as the version record keeps it: counts, and the first records left as they were."""
+    out = {k: v for k, v in report.items() if k != "skipped"}
+    skipped = list(report.get("skipped") or ())
+    if skipped:
+        out["skipped"] = skipped[:_SKIPPED_SHOWN]
+        out["skipped_total"] = len(skipped)
+    return out
+
+
+def _set_version(ctx: AppContext, actor: User, step: Step, report: dict) -> None:
+    value = {"version": step.version, "step": step.name, "on": ctx.now().isoformat(timespec="seconds"),
+             "report": _brief(report)}
+    repo = ctx.store.collection(SETTINGS)
+    doc = _version_doc(ctx)
+    if doc is None:
+        repo.insert({"key": SCHEMA_KEY, "value": value}, actor=actor.username, action=VERSION_ACTION, unique=("key",))
+    else:
+        repo.update(doc["id"], {"value": value}, actor=actor.username, action=VERSION_ACTION)
+
+
+def migrate(ctx: AppContext, actor: User = MIGRATION_USER, *, start_up: bool = False) -> dict:
+    """Bring the data folder to CURRENT_VERSION: the steps after its version, in order.
+
+    When any of them has something to convert, a backup is made first (reason "升级前自动备份…", audited). After each
+    step the version is recorded (audited, with the step's report: counts and the records it left as they were —
+    a record that fails its checks stays in its old form, which the app still reads, and is named there). A step
+    that raises stops the run with MigrationError (Chinese: which step, why, the backup): what was converted stays
+    converted (each record is old or new, never half), the version stays at the last finished step, and the next run
+    carries on. With nothing to convert, only the version is recorded (no backup); at `start_up`, a version that
+    cannot be recorded then (a full disk) is logged and the app starts — nothing about its data is in question, and
+    the next start records it. Returns {"from", "to", "backup", "steps": [{"name", "label", "report"}] (the steps
+    run)}."""
+    start = schema_version(ctx)
+    todo = [step for step in STEPS if step.version > start]
+    out: dict = {"from": start, "to": start, "backup": None, "steps": []}
+    if not todo:
+        return out
+    current: Step | None = None
+    try:
+        work = {step.name: step.pending(ctx) for step in todo}
+        if not any(work.values()):  # nothing to convert (a new folder, or one made by this version): the version only
+            try:
+                _set_version(ctx, actor, todo[-1], {})
+            except StoreError as error:
+                if not start_up:
+                    raise
+                _LOG.warning("data version not recorded (nothing to migrate): %s", error.message)
+                return out
+            out["to"] = todo[-1].version
+            return out
+        if ctx.store.data_dir is not None:
+            reason = f"{BACKUP_ACTION}（数据版本 {start} → {CURRENT_VERSION}）"
+            backup = ctx.store.backups.create(reason, actor.username, now=ctx.now())
+            out["backup"] = backup.name
+            ctx.store.audit.record(actor.username, BACKUP_ACTION, after={
+                "backup": backup.name, "from_version": start, "to_version": CURRENT_VERSION, "pending": work})
+        for step in todo:
+            current = step
+            report = step.run(ctx, actor) if work[step.name] else {}
+            _set_version(ctx, actor, step, report)
+            out["to"] = step.version
+            out["steps"].append({"name": step.name, "label": step.label, "report": report})
+            for skipped in report.get("skipped") or ():
+                _LOG.warning("migration %s left a record as it was: %s", step.name, skipped)
+    except Exception as error:
+        reason = error.message if isinstance(error, DomainError) else f"{type(error).__name__}: {error}"
+        where = f"第{current.version}步“{current.label}”" if current else "准备阶段"
+        kept = f"升级前已自动备份为 {out['backup']}；" if out["backup"] else ""
+        raise MigrationError(
+            f"数据升级未完成（{where}）：{reason}。{kept}已转换的记录保留（每条记录要么仍是原格式，要么已完整转换，"
+            f"均可读取），数据版本停在 {out['to']}。系统暂不启动：请排除原因（如磁盘空间不足）后重新启动，升级会从中断处"
+            f"继续；如需回到升级前的数据，可由管理员从该备份恢复。") from error
+    return out
+
+
+def migrate_on_start(ctx: AppContext) -> dict | None:
+    """At start-up (services.context.build_context, for the app's own folder): `migrate` with `start_up`. A step
+    that fails raises MigrationError and no context is made, so the app shows the message and does not start on a
+    half-migrated folder (app.py: a DomainError from get_context stops the script; the next run retries)."""
+    if ctx.store.data_dir is None:
+        return None
+    return migrate(ctx, start_up=True)

@@ -207,9 +207,11 @@ def test_x_d2_the_snapshots_audit_line_carries_its_hash_not_the_pool(ctx):
     fees.set_budget(ctx, OFFICE, DEPARTMENT.department, 2026, 1_000_000)
     code, _ = _pool(ctx, 3)
     dispatch.draw(ctx, OFFICE, _ask(ctx, code))
-    [line] = ctx.store.audit.entries(collection=dispatch.POOL_SNAPSHOTS)
-    assert isinstance(line["after"]["experts"], str) and len(line["after"]["hash"]) == 64
+    [line] = ctx.store.audit.entries(collection=dispatch.POOL_SNAPSHOTS)  # the manifest: hash, size, chunk ids
+    assert "experts" not in line["after"] and len(line["after"]["hash"]) == 64
     assert line["after"]["count"] == 3
+    packs = [e["after"] for e in ctx.store.audit.entries(collection="pool_pieces") if e["after"]["kind"] == "pieces"]
+    assert [(isinstance(p["experts"], str), p["count"]) for p in packs] == [(True, 3)]  # never the entries
 
 
 def test_x_d2_a_missing_snapshot_is_reported_by_the_service_not_raised(ctx):

@@ -78,6 +78,8 @@ def test_x_d2_a_draw_at_3000_experts_replays_and_lists_every_exclusion_from_its_
     everyone = dispatch.all_exclusions(ctx, draw_id)
     assert len(everyone) == record["exclusion_total"]
     assert Counter(x["rule"] for x in everyone) == {row["rule"]: row["count"] for row in record["exclusion_summary"]}
-    [snapshot] = ctx.store.collection(dispatch.POOL_SNAPSHOTS).all()
-    assert snapshot["count"] == 3000
+    [manifest] = ctx.store.collection(dispatch.POOL_SNAPSHOTS).all()
+    assert manifest["count"] == 3000
+    snapshot = dispatch.pool_snapshot(ctx, manifest["hash"])  # rebuilt from its pieces
+    assert len(snapshot["experts"]) == 3000
     assert not any("id_number" in x or "mobile" in x for x in snapshot["experts"])
