@@ -70,6 +70,11 @@ def _text(value: Any) -> str:
 def _day(value: Any) -> date | None:
     if value in (None, ""):
         return None
+    if type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-" and value.isascii():
+        try:  # the stored form (YYYY-MM-DD): ~20× faster than strptime, read for every expert of a pool
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     try:
         return parse_date(value)
     except Exception:  # odd data never raises here

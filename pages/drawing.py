@@ -16,9 +16,20 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 st.title("抽取委派")
 show_flash()
 
-open_requests = {r["id"]: r for r in dispatch.requests(ctx, user, status=dispatch.DRAWING_PAGE_STATUSES)}
+# Finished tasks accumulate for years: the list shows the requests still being worked on unless a year is picked
+# (then that year's requests, finished ones included).
+ONGOING = "ongoing"
+scopes = [ONGOING] + dispatch.request_years(ctx, user, status=dispatch.DRAWING_PAGE_STATUSES)
+scope = st.selectbox("显示的申请", scopes, key="drawing_scope",
+                     format_func=lambda s: "未完成的申请" if s == ONGOING else f"{s}年开始的全部申请（含已完成）")
+if scope == ONGOING:
+    shown = dispatch.requests(ctx, user, status=tuple(s for s in dispatch.DRAWING_PAGE_STATUSES if s != "已完成"))
+else:
+    shown = dispatch.requests(ctx, user, status=dispatch.DRAWING_PAGE_STATUSES, year=scope)
+open_requests = {r["id"]: r for r in shown}
 if not open_requests:
-    st.info("没有使用申请。使用科室在“使用申请”中提出。")
+    st.info("没有使用申请。使用科室在“使用申请”中提出。" if len(scopes) == 1 else
+            "没有未完成的使用申请。已完成的可在上方“显示的申请”中按年份查看。")
     st.stop()
 request_id = st.selectbox("使用申请", list(open_requests), key="drawing_request",
                           format_func=lambda i: f"{i}号 {open_requests[i]['department']}：{open_requests[i]['matter'][:30]}"

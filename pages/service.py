@@ -34,6 +34,12 @@ if late:
                                 "专家": r.get("expert", ""), "任务结束": r["end"], "期限": r["deadline"],
                                 "逾期天数": r["days_overdue"]} for r in late]), hide_index=True, width="stretch")
 
+# Years of tasks are kept; the lists below show what the office works on now unless a year is picked.
+scopes = [evaluations.RECENT] + evaluations.task_years(ctx, user)
+scope = st.selectbox("显示的任务", scopes, key="service_scope",
+                     format_func=lambda s: (f"未评价的和近{evaluations.RECENT_DAYS}天内结束的任务" if s == evaluations.RECENT
+                                            else f"{s}年开始的全部任务"))
+
 names = ["服务评价"] + (["登记完成"] if office else [])
 if ev.work_record_form_id and office:
     names.append("工作记录卡")
@@ -80,9 +86,10 @@ with tabs["服务评价"]:
                                    for r in pending]), hide_index=True, width="stretch")
         for note in {r["calendar_note"] for r in pending if r["calendar_note"]}:
             st.caption(md_escape(note))
-    finished = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",))}
+    finished = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",), scope=scope)}
     if not finished:
-        st.info("没有已完成的任务。任务结束后由专家管理办公室登记完成，再由使用科室评价。")
+        st.info("没有已完成的任务。任务结束后由专家管理办公室登记完成，再由使用科室评价。"
+                + ("更早的任务可在上方“显示的任务”中按年份查看。" if scope == evaluations.RECENT and len(scopes) > 1 else ""))
     else:
         rid = st.selectbox("评价的任务", list(finished), key="service_eval_task",
                            format_func=lambda i: task_label(finished[i]) + ("（已评价，可更正）" if finished[i]["evaluated"] else ""))
@@ -139,7 +146,7 @@ with tabs["服务评价"]:
 # --- YQ 附表六 工作记录卡 ----------------------------------------------------------------------------------------
 if "工作记录卡" in tabs:
     with tabs["工作记录卡"]:
-        done = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",))}
+        done = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",), scope=scope)}
         if not done:
             st.info("没有已完成的任务。")
         else:
@@ -174,7 +181,7 @@ if "技术帮扶" in tabs:
                     if st.form_submit_button("登记处理措施"):
                         perform(lambda r=report, a=action: evaluations.acknowledge_urgent(ctx, user, r["id"], a),
                                 "已登记处理措施")
-        active = {r["id"]: r for r in evaluations.visible_tasks(ctx, user)}
+        active = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, scope=scope)}
         if not active:
             st.info("没有已委派或已完成的任务。")
         else:
@@ -214,7 +221,7 @@ if "技术帮扶" in tabs:
 
 # --- 表格下载 -----------------------------------------------------------------------------------------------------
 with tabs["表格下载"]:
-    done = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",))}
+    done = {r["id"]: r for r in evaluations.visible_tasks(ctx, user, ("已完成",), scope=scope)}
     if not done:
         st.info("任务登记完成后可下载评价表格。")
     else:

@@ -92,11 +92,103 @@ def _evaluation(policy: Any, people: list[dict], rng: random.Random, low_expert:
     return {"ratings": ratings}
 
 
+STOP = "stop"  # DemoRun.task: the task would end on or after yesterday, so the history is complete
+
+
+class DemoRun:
+    """The per-task path of the demo history, shared with benchmarks/bench_history.py: one invented task filed,
+    approved, drawn, answered, finished, evaluated and paid through the services, with the clock set to each step's
+    day. `pool` is read once (the demo experts of the profile); the specialties usable on a day are computed from it
+    once per day, so a task costs what the services cost, not a scan of the pool per step."""
+
+    def __init__(self, ctx: AppContext, office: User, leader: User, policy: Any, pool: list[dict],
+                 departments: tuple[str, ...], rng: random.Random, today: date):
+        self.ctx, self.office, self.leader, self.policy = ctx, office, leader, policy
+        self.pool, self.departments, self.rng, self.today = pool, departments, rng, today
+        self.low_expert: int | None = None
+        self._groups: tuple[date, dict[str, list[dict]]] | None = None
+
+    def _codes(self, on: date) -> list[str]:
+        if self._groups is None or self._groups[0] != on:
+            self._groups = (on, _by_specialty(self.pool, on))
+        return sorted(c for c, people in self._groups[1].items() if len(people) >= 4)
+
+    def task(self, filed: date, *, keep_open: bool = False, leave_unevaluated: bool = False,
+             may_rate_low: bool = True) -> dict[str, int] | str | None:
+        """One task filed on `filed` (its dates follow from the seeded generator). Returns the counts it added
+        ({"requests", "evaluated", "paid"}), None when the rules refused it (it is simply not part of the demo), or
+        STOP when it would end on or after yesterday. `keep_open` leaves it 已委派 (待登记完成), `leave_unevaluated`
+        finishes it without an evaluation (overdue on the home page)."""
+        from services import dispatch, evaluations, fees
+
+        ctx, policy, rng, office, today = self.ctx, self.policy, self.rng, self.office, self.today
+        start = _weekday_on_or_after(filed + timedelta(days=rng.randint(4, 7)))
+        end = start + timedelta(days=rng.choice((0, 0, 1, 2)))
+        if end >= today - timedelta(days=1):
+            return STOP
+        codes = self._codes(start)
+        if not codes:
+            return None
+        needs = [{"specialty": c, "count": rng.choice((1, 2))} for c in rng.sample(codes, min(len(codes), rng.choice((1, 1, 2))))]
+        enterprise = f"{policy.city}{rng.choice(ENTERPRISES)}"
+        task_types = policy.drawing.usage_categories or policy.drawing.task_types
+        data = {"department": rng.choice(self.departments), "contact": "演示经办人", "contact_phone": "13900000000",
+                "matter": DEMO_MARK + rng.choice(MATTERS).format(e=enterprise), "task_type": rng.choice(task_types),
+                "target_enterprises": [enterprise], "place": f"{policy.city}", "outside_city": rng.random() < 0.1,
+                "start": start.isoformat(), "end": end.isoformat(), "needs": needs, "min_title_level": None,
+                "mode": "抽取", "direct_reason": None, "emergency": False, "is_demo": True}
+        made = {"requests": 0, "evaluated": 0, "paid": 0}
+        try:
+            request_id, _ = dispatch.file_request(_at(ctx, filed), office, data)
+            approver = self.leader if dispatch.request(ctx, request_id)["required_level"] != "专家管理办公室" else office
+            day = filed + timedelta(days=1)
+            dispatch.approve(_at(ctx, day), approver, request_id, "同意。")
+            dispatch.draw(_at(ctx, day, 10), office, request_id)
+            for _round in range(6):  # answer every open invitation; a decline invites the next in order
+                open_ = [a for a in dispatch.assignments_of(ctx, request_id) if a["status"] == "邀请中"]
+                if not open_:
+                    break
+                for a in open_:
+                    if rng.random() < 0.12:
+                        reason, justified = rng.choice(DECLINES)
+                        dispatch.answer(_at(ctx, day, 11), office, a["id"], accepted=False, channel="电话",
+                                        reason=reason, justified=justified)
+                    else:
+                        dispatch.answer(_at(ctx, day, 11), office, a["id"], accepted=True, channel="电话")
+        except DomainError:
+            return None  # a request the rules refuse (e.g. not enough experts left) is simply not part of the demo
+        made["requests"] += 1
+        assignments = dispatch.assignments_of(ctx, request_id)
+        accepted = [a for a in assignments if a["status"] == "已接受"]
+        if not accepted or keep_open or dispatch.request(ctx, request_id)["status"] != "已委派":
+            return made  # the newest task stays open: 待登记完成 on the 服务评价 page
+        span = (end - start).days + 1
+        done_day = end + timedelta(days=1)
+        evaluations.complete_task(_at(ctx, done_day), office, request_id, days={a["id"]: span for a in accepted},
+                                  work_summary=f"按计划完成{data['matter'][len(DEMO_MARK):]}，形成书面检查意见")
+        if self.low_expert is None and not policy.evaluations.indicators and may_rate_low:
+            self.low_expert = accepted[0]["expert_id"]
+        people = [{"expert_id": a["expert_id"]} for a in accepted]
+        late = rng.random() < 0.1
+        when = end + timedelta(days=9 if late else 2)
+        if leave_unevaluated:
+            return made  # finished, never evaluated: it shows on the home page's overdue list with its deadline
+        evaluations.evaluate(_at(ctx, when), office, request_id, _evaluation(policy, people, rng, self.low_expert))
+        made["evaluated"] += 1
+        if end < today - timedelta(days=45):
+            try:
+                fees.mark_paid(_at(ctx, end + timedelta(days=30)), office, request_id, f"演示凭证{request_id:04d}")
+                made["paid"] += 1
+            except DomainError:
+                pass  # YQ rates are set locally and empty: nothing to pay yet
+        return made
+
+
 def load_demo_history(ctx: AppContext, actor: User, *, seed: int = DEMO_HISTORY_SEED,
                       tasks: int = DEMO_TASKS) -> dict[str, int]:
     """A year of invented use of the demo pool, made through the services (see the module text). Returns counts
     of what was made. Call right after the demo pool is loaded."""
-    from services import dispatch, evaluations, fees, training
+    from services import fees, training
 
     policy = active_policy(ctx)
     today = ctx.today()
@@ -125,67 +217,15 @@ def load_demo_history(ctx: AppContext, actor: User, *, seed: int = DEMO_HISTORY_
             "attendees": present})
         marks["trainings"].append(training_id)
     # one YQ expert is rated 一般 twice in the year, so the reminder talk and the removal proposal show up
-    low_expert = None
+    run = DemoRun(ctx, office, leader, policy, pool, departments, rng, today)
     for n in range(tasks):
         filed = _weekday_on_or_after(first + timedelta(days=int(n * (span_days - 12) / tasks) + rng.randint(0, 3)))
-        start = _weekday_on_or_after(filed + timedelta(days=rng.randint(4, 7)))
-        end = start + timedelta(days=rng.choice((0, 0, 1, 2)))
-        if end >= today - timedelta(days=1):
+        outcome = run.task(filed, keep_open=n == tasks - 1, leave_unevaluated=n == tasks - 2,
+                           may_rate_low=n >= tasks // 3)
+        if outcome == STOP:
             break
-        groups = _by_specialty(pool, start)
-        codes = sorted(c for c, people in groups.items() if len(people) >= 4)
-        if not codes:
-            continue
-        needs = [{"specialty": c, "count": rng.choice((1, 2))} for c in rng.sample(codes, min(len(codes), rng.choice((1, 1, 2))))]
-        enterprise = f"{policy.city}{rng.choice(ENTERPRISES)}"
-        task_types = policy.drawing.usage_categories or policy.drawing.task_types
-        data = {"department": rng.choice(departments), "contact": "演示经办人", "contact_phone": "13900000000",
-                "matter": DEMO_MARK + rng.choice(MATTERS).format(e=enterprise), "task_type": rng.choice(task_types),
-                "target_enterprises": [enterprise], "place": f"{policy.city}", "outside_city": rng.random() < 0.1,
-                "start": start.isoformat(), "end": end.isoformat(), "needs": needs, "min_title_level": None,
-                "mode": "抽取", "direct_reason": None, "emergency": False, "is_demo": True}
-        try:
-            request_id, _ = dispatch.file_request(_at(ctx, filed), office, data)
-            approver = leader if dispatch.request(ctx, request_id)["required_level"] != "专家管理办公室" else office
-            day = filed + timedelta(days=1)
-            dispatch.approve(_at(ctx, day), approver, request_id, "同意。")
-            dispatch.draw(_at(ctx, day, 10), office, request_id)
-            for _round in range(6):  # answer every open invitation; a decline invites the next in order
-                open_ = [a for a in dispatch.assignments_of(ctx, request_id) if a["status"] == "邀请中"]
-                if not open_:
-                    break
-                for a in open_:
-                    if rng.random() < 0.12:
-                        reason, justified = rng.choice(DECLINES)
-                        dispatch.answer(_at(ctx, day, 11), office, a["id"], accepted=False, channel="电话",
-                                        reason=reason, justified=justified)
-                    else:
-                        dispatch.answer(_at(ctx, day, 11), office, a["id"], accepted=True, channel="电话")
-        except DomainError:
-            continue  # a request the rules refuse (e.g. not enough experts left) is simply not part of the demo
-        made["requests"] += 1
-        accepted = [a for a in dispatch.assignments_of(ctx, request_id) if a["status"] == "已接受"]
-        if not accepted or n == tasks - 1 or dispatch.request(ctx, request_id)["status"] != "已委派":
-            continue  # the newest task stays open: 待登记完成 on the 服务评价 page
-        span = (end - start).days + 1
-        done_day = end + timedelta(days=1)
-        evaluations.complete_task(_at(ctx, done_day), office, request_id, days={a["id"]: span for a in accepted},
-                                  work_summary=f"按计划完成{data['matter'][len(DEMO_MARK):]}，形成书面检查意见")
-        if low_expert is None and not policy.evaluations.indicators and n >= tasks // 3:
-            low_expert = accepted[0]["expert_id"]
-        people = [{"expert_id": a["expert_id"]} for a in accepted]
-        late = rng.random() < 0.1
-        when = end + timedelta(days=9 if late else 2)
-        if n == tasks - 2:
-            continue  # finished, never evaluated: it shows on the home page's overdue list with its deadline
-        evaluations.evaluate(_at(ctx, when), office, request_id, _evaluation(policy, people, rng, low_expert))
-        made["evaluated"] += 1
-        if end < today - timedelta(days=45):
-            try:
-                fees.mark_paid(_at(ctx, end + timedelta(days=30)), office, request_id, f"演示凭证{request_id:04d}")
-                made["paid"] += 1
-            except DomainError:
-                pass  # YQ rates are set locally and empty: nothing to pay yet
+        for key in ("requests", "evaluated", "paid"):
+            made[key] += outcome.get(key, 0) if isinstance(outcome, dict) else 0
     for name, ids in marks.items():
         repo = ctx.store.collection(name)
         for record_id in ids:

@@ -10,7 +10,7 @@ YQ 第十五条–第十八条、第二十条(一)、第二十二条(一)、第�
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from core.auth import can
@@ -33,9 +33,11 @@ PROPOSALS, EVENTS = "proposals", "events"
 SOURCE = "服务评价"
 DONE = "已完成"
 WORK_CARD_KIND = "工作记录卡"
+RECENT = "recent"   # visible_tasks scope: what the office works on now (see visible_tasks)
+RECENT_DAYS = 90
 
 __all__ = [
-    "complete_task", "tasks_to_finish", "visible_tasks", "evaluate", "evaluation_of", "pending_evaluations", "overdue_evaluations",
+    "complete_task", "tasks_to_finish", "visible_tasks", "task_years", "RECENT", "RECENT_DAYS", "evaluate", "evaluation_of", "pending_evaluations", "overdue_evaluations",
     "record_work_card", "work_cards_of", "record_assistance", "report_urgent", "acknowledge_urgent",
     "assistance_of", "urgent_reports", "participants", "forms_for_task", "sample_form_context",
     "jc_fj8_form", "work_card_form", "assistance_form", "dispatch_slip_with_ratings",
@@ -84,22 +86,33 @@ def participants(ctx: AppContext, request_id: int) -> list[dict]:
     "specialty", "start", "end", "days_worked", "status", "external", "unit"}，按委派顺序；其后是申请里经批准聘请的
     库外专家（JC 第十一条，任务已委派或已完成时）：没有委派记录，assignment_id 为 None，expert_id 为“库外1”这样的
     标识（core.fees.external_key），external 为 True，天数取申请的 external_days，状态随任务（已接受 / 已完成）。"""
-    rows = _assignments(ctx, request_id, ("已接受", DONE))
-    experts = _repo(ctx, EXPERTS)
-    out = []
-    for a in rows:
-        e = experts.get(a["expert_id"]) or {}
-        out.append({"assignment_id": a["id"], "expert_id": a["expert_id"], "name": e.get("name", f"专家{a['expert_id']}"),
-                    "specialty": a.get("specialty", ""), "start": a.get("start"), "end": a.get("end"),
-                    "days_worked": a.get("days_worked"), "status": a["status"], "external": False,
-                    "unit": e.get("unit", "")})
     req = _repo(ctx, REQUESTS).get(request_id) or {}
-    if req.get("status") in EXTERNAL_STATUSES:
-        status = DONE if req.get("status") == DONE else "已接受"
-        for x in external_experts_of(req):
-            out.append({"assignment_id": None, "expert_id": x["key"], "name": x["name"] or x["key"],
-                        "specialty": "", "start": req.get("start"), "end": req.get("end"),
-                        "days_worked": x["days_worked"], "status": status, "external": True, "unit": x["unit"]})
+    return _participants_of(ctx, [dict(req, id=request_id)])[request_id]
+
+
+def _participants_of(ctx, reqs: list[dict]) -> dict[int, list[dict]]:
+    """`participants` of several requests at once, {request id: rows}: one read of the assignments and one of the
+    experts they name, however many requests (a page listing many tasks costs one pass, not one per task)."""
+    wanted = {r["id"] for r in reqs}
+    found = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("request_id") in wanted and a.get("status") in ("已接受", DONE))
+    found.sort(key=lambda a: a["id"])
+    ids = {a.get("expert_id") for a in found}
+    people = {e["id"]: e for e in _repo(ctx, EXPERTS).search(lambda e: e["id"] in ids)} if ids else {}
+    out: dict[int, list[dict]] = {rid: [] for rid in wanted}
+    for a in found:
+        e = people.get(a["expert_id"]) or {}
+        out[a["request_id"]].append({
+            "assignment_id": a["id"], "expert_id": a["expert_id"], "name": e.get("name", f"专家{a['expert_id']}"),
+            "specialty": a.get("specialty", ""), "start": a.get("start"), "end": a.get("end"),
+            "days_worked": a.get("days_worked"), "status": a["status"], "external": False, "unit": e.get("unit", "")})
+    for req in reqs:
+        if req.get("status") in EXTERNAL_STATUSES:
+            status = DONE if req.get("status") == DONE else "已接受"
+            for x in external_experts_of(req):
+                out[req["id"]].append({
+                    "assignment_id": None, "expert_id": x["key"], "name": x["name"] or x["key"], "specialty": "",
+                    "start": req.get("start"), "end": req.get("end"), "days_worked": x["days_worked"],
+                    "status": status, "external": True, "unit": x["unit"]})
     return out
 
 
@@ -113,10 +126,28 @@ def _visible_requests(ctx, user: User, statuses: tuple[str, ...]) -> list[dict]:
     return sorted((r for r in found if _may_see(user, r)), key=lambda r: r["id"])
 
 
-def visible_tasks(ctx: AppContext, user: User, statuses: tuple[str, ...] = ("已委派", DONE)) -> list[dict]:
-    """当前策略下该用户可见的任务（使用科室只看本科室，忽略空白），最新的在前；每条另带 "evaluated": bool。"""
+def visible_tasks(ctx: AppContext, user: User, statuses: tuple[str, ...] = ("已委派", DONE), *,
+                  scope: str | int | None = None) -> list[dict]:
+    """当前策略下该用户可见的任务（使用科室只看本科室，忽略空白），最新的在前；每条另带 "evaluated": bool。
+
+    `scope` keeps a page's task list to what an office works on, however many years of tasks are kept: RECENT —
+    every task not yet finished or not yet evaluated, and those that ended in the last RECENT_DAYS days; a year
+    (int) — the tasks that started in that year (`task_years` lists them); None — every task."""
     evaluated = {e["request_id"] for e in _repo(ctx, EVALUATIONS).all()}
-    return [dict(r, evaluated=r["id"] in evaluated) for r in reversed(_visible_requests(ctx, user, statuses))]
+    rows = [dict(r, evaluated=r["id"] in evaluated) for r in reversed(_visible_requests(ctx, user, statuses))]
+    if scope == RECENT:
+        since = (ctx.today() - timedelta(days=RECENT_DAYS)).isoformat()
+        return [r for r in rows if r.get("status") != DONE or not r["evaluated"] or str(r.get("end") or "") >= since]
+    if isinstance(scope, int) and not isinstance(scope, bool):
+        return [r for r in rows if str(r.get("start") or "")[:4] == f"{scope:04d}"]
+    return rows
+
+
+def task_years(ctx: AppContext, user: User, statuses: tuple[str, ...] = ("已委派", DONE)) -> list[int]:
+    """The years (of the start date) of the tasks `visible_tasks` would list, newest first: the choices of a page's
+    year filter."""
+    years = {str(r.get("start") or "")[:4] for r in _visible_requests(ctx, user, statuses)}
+    return sorted((int(y) for y in years if y.isdigit()), reverse=True)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -380,13 +411,16 @@ def overdue_evaluations(ctx: AppContext, user: User) -> list[dict]:
     if policy.evaluations.work_record_form_id:
         annex = _annex(policy, policy.evaluations.work_record_form_id)
         returned = {w["assignment_id"] for w in _repo(ctx, WORK_RECORDS).all()}
+        past = []
         for r in _visible_requests(ctx, user, (DONE,)):
             if parse_date(r.get("end")) is None:
                 continue
             due = _deadline(r, policy)
-            if today <= due:
-                continue
-            for p in participants(ctx, r["id"]):
+            if today > due:
+                past.append((r, due))
+        people = _participants_of(ctx, [r for r, _ in past]) if past else {}
+        for r, due in past:
+            for p in people[r["id"]]:
                 if p["status"] == DONE and not p["external"] and p["assignment_id"] not in returned:
                     rows.append({"request_id": r["id"], "department": r.get("department", ""),
                                  "matter": r.get("matter", ""), "end": r["end"], "deadline": due.isoformat(),

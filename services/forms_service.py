@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, Union
 
 import forms
@@ -573,10 +575,46 @@ def _status(base: dict, template: str, sample: tuple[dict, dict] | None) -> Temp
     )
 
 
+_REPORTS: dict[tuple, tuple[Any, tuple[TemplateStatus, ...]]] = {}  # template_report's last results (few)
+_REPORTS_KEPT = 8
+
+
+def _templates_signature() -> tuple:
+    """What template_report reads from disk: every file of the template folders (the renderer's and the one the
+    existence check reads) with its size and modification time, so a template replaced in Word changes it."""
+    import importlib
+
+    renderer = importlib.import_module("forms.render")
+    out = []
+    for folder in dict.fromkeys((Path(renderer.TEMPLATES_DIR), Path(forms.TEMPLATES_DIR))):
+        try:
+            entries = sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in os.scandir(folder) if e.is_file())
+        except OSError:
+            entries = []
+        out.append((str(folder), tuple(entries)))
+    return tuple(out)
+
+
 def template_report(policy: Any, today: date, *, documents: bool = False) -> list[TemplateStatus]:
     """Every form of `policy` with its template's fields against what the app supplies (X-W2), checked by
     a trial render of the sample applicant; for an admin page after a template was replaced in Word.
-    `documents=True` adds the app's own documents (`app_documents`, annex “系统文档”)."""
+    `documents=True` adds the app's own documents (`app_documents`, annex “系统文档”).
+
+    The check renders every template (seconds), so its result is kept per profile object, day and the template
+    folders' file sizes and modification times (`_templates_signature`): 系统设置 shows it on every run without
+    rendering again, and a replaced template is checked afresh on the next run. It holds no personal data."""
+    key = (getattr(policy, "id", None), id(policy), today, documents, _templates_signature())
+    kept = _REPORTS.get(key)
+    if kept is not None and kept[0] is policy:
+        return list(kept[1])
+    report = _template_report(policy, today, documents=documents)
+    if len(_REPORTS) >= _REPORTS_KEPT:
+        _REPORTS.clear()
+    _REPORTS[key] = (policy, tuple(report))
+    return report
+
+
+def _template_report(policy: Any, today: date, *, documents: bool) -> list[TemplateStatus]:
     report = []
     for spec in policy.forms:
         sample = sample_context(policy, spec.id, today)
