@@ -33,6 +33,7 @@ from services import pool_snapshots
 from services.context import AppContext, User
 from services.dispatch import DRAWS, keep_pool_snapshot
 from services.settings import SETTINGS
+from store.database import convert_history_collections, history_files_to_convert
 
 MIGRATION_USER = User("system:migration", "数据迁移", vocab.ROLE_ADMIN)
 MIGRATE_ACTION = "抽取记录转为精简格式"
@@ -146,10 +147,27 @@ def _draws_pending(ctx: AppContext) -> int:
         lambda d: not (isinstance(d.get("result"), dict) and d["result"].get("format") == RECORD_FORMAT))
 
 
+HISTORY_LOG_ACTION = "历史集合转为追加写入格式"
+
+
+def _history_logs_pending(ctx: AppContext) -> int:
+    return len(history_files_to_convert(ctx.store))
+
+
+def _convert_history_logs(ctx: AppContext, actor: User) -> dict:
+    """History collections (requests, assignments, draws, …) from whole files to append-only logs (issue 17): same
+    documents, same ids; the migration's own backup was taken before. Each file is converted atomically."""
+    converted = convert_history_collections(ctx.store, actor=actor.username, backup=False)
+    if converted:  # run again with nothing left, it writes nothing
+        ctx.store.audit.record(actor.username, HISTORY_LOG_ACTION, after={"collections": converted})
+    return {"converted": len(converted), "collections": converted}
+
+
 STEPS: tuple[Step, ...] = (
     Step(1, "draws_compact", MIGRATE_ACTION, lambda ctx, actor: migrate_draws(ctx, actor), _draws_pending),
     Step(2, "pool_snapshot_pieces", pool_snapshots.CONVERT_ACTION,
          lambda ctx, actor: pool_snapshots.convert_whole_snapshots(ctx, actor), pool_snapshots.whole_snapshots_left),
+    Step(3, "history_logs", HISTORY_LOG_ACTION, _convert_history_logs, _history_logs_pending),
 )
 CURRENT_VERSION = STEPS[-1].version
 

@@ -98,19 +98,26 @@ def _check_files(data_dir: Path) -> None:
 CONVERT_REASON = "历史集合转换格式前自动备份"
 
 
-def convert_history_collections(store: Store, *, actor: str = "system") -> list[str]:
-    """Rewrite every history collection still in the whole-file layout as an append-only log (issue 17); returns
-    the names converted, by name. A backup is taken first, and only when there is something to convert; each
-    file is converted on its own, atomically, under its lock (same documents, same id high-water mark), so a
-    second call converts nothing and a call after a kill finishes the rest. The in-memory store has nothing to do.
-    """
+def history_files_to_convert(store: Store) -> list[Path]:
+    """The history collections' files still in the whole-file layout (none for the in-memory store)."""
     if store.data_dir is None:
         return []
     todo = [store.data_dir / f"{name}.json" for name in sorted(logstore.HISTORY_COLLECTIONS)]
-    todo = [p for p in todo if p.is_file() and not logstore.file_is_log(p)]
+    return [p for p in todo if p.is_file() and not logstore.file_is_log(p)]
+
+
+def convert_history_collections(store: Store, *, actor: str = "system", backup: bool = True) -> list[str]:
+    """Rewrite every history collection still in the whole-file layout as an append-only log (issue 17); returns
+    the names converted, by name. A backup is taken first (unless the caller took one: `backup=False`, as the
+    start-up migrations do), and only when there is something to convert; each file is converted on its own,
+    atomically, under its lock (same documents, same id high-water mark), so a second call converts nothing and a
+    call after a kill finishes the rest. The in-memory store has nothing to do.
+    """
+    todo = history_files_to_convert(store)
     if not todo:
         return []
-    store.backups.create(CONVERT_REASON, actor)
+    if backup:
+        store.backups.create(CONVERT_REASON, actor)
     done = []
     try:
         for path in todo:
