@@ -236,7 +236,10 @@ def load_demo_history(ctx: AppContext, actor: User, *, seed: int = DEMO_HISTORY_
 
 # --- 删除全部演示数据 -----------------------------------------------------------------------------------------
 REMOVE_ACTION = "删除演示数据"
-NOT_READ = ("users", "settings", "policy_variants")  # never needed by the plan; users holds password hashes
+# never needed by the plan: users holds password hashes, sessions token hashes; pool snapshots and their pieces are
+# content-addressed replay inputs shared by draws (kept, never linked to an expert by id), and reading them made the
+# plan grow with every pool change
+NOT_READ = ("users", "settings", "policy_variants", "sessions", "pool_snapshots", "pool_pieces")
 
 
 def _require_remove(actor: User) -> None:
