@@ -103,7 +103,7 @@ if user is not None:  # an admin sees a full disk at once (start-up backup faile
     if (key_problem := audit_key_problem(ctx, user)) is not None:  # every write is refused until the key is back
         st.error(md_escape(key_problem), icon=":material/key_off:")
 
-nav = st.navigation(pages)
+nav = st.navigation(pages, expanded=True)  # every page of the role listed: no English "View 10 more" (issue 12)
 
 with st.sidebar:
     policy = settings.active_policy(ctx)
