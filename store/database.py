@@ -47,6 +47,7 @@ class Store:
         on_restore = (lambda: reset_open_collections(self.data_dir)) if self.data_dir is not None else None
         self.backups = Backups(self.data_dir, self.audit, on_restore=on_restore)
         self._memory: dict[str, CollectionFile] = {}
+        self._files: dict[tuple[str, int], CollectionFile] = {}
         self._memory_lock = threading.Lock()
 
     @property
@@ -66,7 +67,10 @@ class Store:
                 if handle is None:
                     handle = self._memory[name] = memory_collection(name)
         else:
-            handle = file_collection(self.data_dir / f"{name}.json")
+            key = (name, os.getpid())  # a forked child finds its own handles (file_collection)
+            handle = self._files.get(key)
+            if handle is None:  # resolving the path costs more than the read itself: once per name
+                handle = self._files[key] = file_collection(self.data_dir / f"{name}.json")
         return Repository(name, handle, self.audit, redact=redact)
 
     def collections(self) -> list[str]:

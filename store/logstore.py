@@ -115,12 +115,17 @@ class Snapshot:
     (offset, length) of each live document's latest line, `end` the offset after the last commit line and `live`
     the bytes of the live lines — what compaction and the next append need.
     """
-    __slots__ = ("key", "data", "last_id", "log", "size", "end", "spans", "live", "lines", "_ordered")
+    __slots__ = ("key", "data", "last_id", "log", "size", "end", "spans", "live", "lines", "_ordered", "_indexes",
+                 "_text_keys", "_memo")
 
-    def __init__(self, key, data, last_id=0, *, log=False, size=0, end=0, spans=None, live=0, lines=None):
+    def __init__(self, key, data, last_id=0, *, log=False, size=0, end=0, spans=None, live=0, lines=None,
+                 indexes=None):
         self.key, self.data, self.last_id, self.log = key, data, last_id, log
         self.size, self.end, self.spans, self.live, self.lines = size, end, spans, live, lines
         self._ordered = None
+        self._indexes: dict[str, dict] = indexes or {}
+        self._text_keys: dict[str, list] = {}
+        self._memo: dict = {}
 
     def table(self) -> dict[str, dict]:
         return self.data.get(DATA_TABLE, {}) if self.data else {}
@@ -132,6 +137,35 @@ class Snapshot:
             found = self._ordered = sorted((int(k), v) for k, v in self.table().items())
         return found
 
+    # --- field indexes (issue 17): value → ids, built once per version, carried over by this process's writes ---
+    def index(self, field: str) -> dict[Any, tuple[int, ...]]:
+        """{value: ids in ascending order} of the records whose `field` equals value (a missing field counts as
+        None; a list or dict value as one key that no scalar equals). Built on first use, shared by every reader of
+        this version; a write of this process derives the next version's index from it (`derive_indexes`)."""
+        found = self._indexes.get(field)
+        if found is None:
+            found = build_index(self.table(), field)
+            self._indexes = {**self._indexes, field: found}  # replaced, never changed: other threads may iterate it
+        return found
+
+    def text_keys(self, field: str) -> list[str]:
+        """The distinct text values of `field`, sorted (for range look-ups such as dates from a day on)."""
+        found = self._text_keys.get(field)
+        if found is None:
+            found = sorted(k for k in self.index(field) if type(k) is str)
+            self._text_keys = {**self._text_keys, field: found}
+        return found
+
+    def memo(self, key: Any, build) -> Any:
+        """`build()` computed once for this version and shared by every caller (who must never change it); not
+        kept for the empty version (shared by all stores)."""
+        found = self._memo.get(key, _ABSENT)
+        if found is _ABSENT:
+            found = build()
+            if self.key is not None:
+                self._memo = {**self._memo, key: found}
+        return found
+
     def tx_copy(self) -> dict:
         """A private, shallow copy for a transaction: its tables may be changed; documents must be replaced."""
         if self.data is None:
@@ -140,6 +174,78 @@ class Snapshot:
 
 
 EMPTY = Snapshot(None, None)
+
+
+class _Unindexable:
+    """The one index key of every list or dict value: no scalar query value equals it."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<list/dict>"
+
+
+UNINDEXABLE = _Unindexable()
+_ABSENT = object()
+
+
+def index_key(value: Any) -> Any:
+    """The key a value is indexed under: the value itself when hashable (so equal values share one key, as `==`
+    says: 1, 1.0 and True alike), else UNINDEXABLE."""
+    try:
+        hash(value)
+    except TypeError:
+        return UNINDEXABLE
+    return value
+
+
+def build_index(table: dict[str, dict], field: str) -> dict[Any, tuple[int, ...]]:
+    buckets: dict[Any, list[int]] = {}
+    ordered = True
+    for k, doc in table.items():
+        i = int(k)
+        bucket = buckets.setdefault(index_key(doc.get(field)), [])
+        if bucket and bucket[-1] > i:
+            ordered = False
+        bucket.append(i)
+    if ordered:
+        return {key: tuple(ids) for key, ids in buckets.items()}
+    return {key: tuple(sorted(ids)) for key, ids in buckets.items()}
+
+
+def derive_indexes(base: "Snapshot | None", table: dict[str, dict], changing: Iterable[str] | None) -> dict:
+    """The indexes of the version a write makes from `base` (its indexes, with the `changing` ids moved), so a
+    write costs what it changes, not a rebuild; {} when the changed ids are unknown (rebuilt on next use)."""
+    if base is None or changing is None or not base._indexes:
+        return {}
+    old_table = base.table()
+    out = {}
+    for field, index in list(base._indexes.items()):
+        new = None
+        for k in changing:
+            old_doc, new_doc = old_table.get(k), table.get(k)
+            old_key = index_key(old_doc.get(field)) if old_doc is not None else _ABSENT
+            new_key = index_key(new_doc.get(field)) if new_doc is not None else _ABSENT
+            if old_key is not _ABSENT and new_key is not _ABSENT and old_key == new_key:
+                continue
+            if new is None:
+                new = dict(index)
+            i = int(k)
+            if old_key is not _ABSENT:
+                ids = new.get(old_key, ())
+                if i in ids:
+                    kept = tuple(x for x in ids if x != i)
+                    if kept:
+                        new[old_key] = kept
+                    else:
+                        del new[old_key]
+            if new_key is not _ABSENT:
+                ids = new.get(new_key, ())
+                if not ids or ids[-1] < i:
+                    new[new_key] = ids + (i,)
+                elif i not in ids:
+                    new[new_key] = tuple(sorted((*ids, i)))
+        out[field] = index if new is None else new
+    return out
 
 
 def _corrupt(path, detail: str) -> StoreCorruptError:
@@ -450,7 +556,7 @@ class LogStorage(Storage):
             last = max(last, int(key))
         data = {DATA_TABLE: table, META_TABLE: {"1": {"last_id": last, "schema_version": SCHEMA_VERSION}}}
         self._publish(Snapshot(version_key(after), data, last, log=True, size=after.st_size, end=after.st_size,
-                               spans=spans, live=live))
+                               spans=spans, live=live, indexes=derive_indexes(base, table, [k for k, _ in lines])))
 
     def _rewrite(self, data: dict, base: Snapshot | None) -> None:
         """The whole file in the log layout (first write, conversion from the whole-file layout, or a write
@@ -515,7 +621,7 @@ class LogStorage(Storage):
         atomic_write(self.path, payload)
         st = os.stat(self.path)
         self._publish(Snapshot(version_key(st), snap.data, snap.last_id, log=True, size=len(payload),
-                               end=len(payload), spans=spans, live=live))
+                               end=len(payload), spans=spans, live=live, indexes=snap._indexes))  # same documents
         return True
 
 

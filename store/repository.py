@@ -24,6 +24,7 @@ append-only logs (`store.logstore.LogStorage`); the others are whole files (`Ato
 """
 from __future__ import annotations
 
+import bisect
 import copy
 import gc
 import hashlib
@@ -35,6 +36,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from tinydb import TinyDB
@@ -215,6 +217,26 @@ def _prepare(doc: Mapping) -> dict:
     return body
 
 
+def _scalar(value: Any) -> Any:
+    if value is not None and not isinstance(value, (str, int, float)):
+        raise TypeError(f"按字段查找只接受文本、数字、布尔值或 None，而不是 {type(value).__name__}")
+    return value
+
+
+def _ids_from(snap, field: str, lowest: str) -> set[int]:
+    if not isinstance(lowest, str):
+        raise TypeError("find_from 的下限必须是文本")
+    index = snap.index(field)
+    keys = snap.text_keys(field)
+    ids: set[int] = set()
+    for key in keys[bisect.bisect_left(keys, lowest):]:
+        ids.update(index[key])
+    for key, found in index.items():
+        if type(key) is not str:
+            ids.update(found)
+    return ids
+
+
 def _with_id(doc_id: int, body: Mapping) -> dict:
     return {"id": int(doc_id), **body}
 
@@ -302,7 +324,10 @@ class Repository:
 
     def all(self) -> list[dict]:
         """Every record, by id (fresh copies)."""
-        snap = self._snapshot()
+        return self._all_of(self._snapshot())
+
+    @staticmethod
+    def _all_of(snap) -> list[dict]:
         with gc_paused():
             return _copy([{"id": i, **body} for i, body in snap.ordered()])
 
@@ -312,6 +337,57 @@ class Repository:
         snap = self._snapshot()
         with gc_paused():
             return _copy([view for view in ({"id": i, **body} for i, body in snap.ordered()) if pred(view)])
+
+    # --- indexed look-ups (issue 17): cost in proportion to what they return, not to the collection -------------
+    def _rows(self, snap, ids) -> list[dict]:
+        table = snap.table()
+        with gc_paused():
+            return _copy([{"id": i, **table[str(i)]} for i in ids])
+
+    def find(self, field: str, value: Any) -> list[dict]:
+        """The records whose `field` equals `value` (a scalar: text, number, bool or None — None also matches a
+        missing field), by id, each a fresh copy: the same as `search(lambda d: d.get(field) == value)`, served by
+        the collection's index on `field` (built once per file version, kept up to date by this process's writes)."""
+        snap = self._snapshot()
+        return self._rows(snap, snap.index(field).get(_scalar(value), ()))
+
+    def find_any(self, field: str, values: Iterable[Any]) -> list[dict]:
+        """The records whose `field` equals one of `values` (scalars), by id."""
+        snap = self._snapshot()
+        index = snap.index(field)
+        ids: set[int] = set()
+        for value in values:
+            ids.update(index.get(_scalar(value), ()))
+        return self._rows(snap, sorted(ids))
+
+    def find_from(self, field: str, lowest: str) -> list[dict]:
+        """The records whose `field` is text ≥ `lowest` (e.g. ISO dates from a day on), plus those whose `field` is
+        not text at all (missing, None, a number: the caller's own test decides about them), by id."""
+        snap = self._snapshot()
+        return self._rows(snap, sorted(_ids_from(snap, field, lowest)))
+
+    def keyed_ids(self, field: str) -> Mapping[Any, tuple[int, ...]]:
+        """The index itself, read-only: {value: ids by id} (list and dict values under one key no scalar equals).
+        For set arithmetic on ids — "finished and not yet evaluated" — without copying a record."""
+        return MappingProxyType(self._snapshot().index(field))
+
+    def ids_from(self, field: str, lowest: str) -> set[int]:
+        """The ids `find_from` would return."""
+        return _ids_from(self._snapshot(), field, lowest)
+
+    def get_many(self, ids: Iterable[int]) -> list[dict]:
+        """The records with these ids that exist, by id (fresh copies)."""
+        snap = self._snapshot()
+        table = snap.table()
+        wanted = sorted({i for i in ids if type(i) is int and str(i) in table})
+        return self._rows(snap, wanted)
+
+    def shared(self, key: Any, build: Callable[[list[dict]], Any]) -> Any:
+        """`build(records)` computed once per version of the collection and shared by every caller of the process
+        (all sessions): for derived views read on every page or task, such as the pool a draw sees. `build` gets
+        its own copies of the records; what it returns must never be changed by a caller."""
+        snap = self._snapshot()
+        return snap.memo(key, lambda: build(self._all_of(snap)))
 
     def count(self, pred: Predicate | None = None) -> int:
         snap = self._snapshot()

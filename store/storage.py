@@ -324,7 +324,7 @@ class _Transactional(Storage):
             self._tx_changing = {str(i) for i in doc_ids}
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        from store.logstore import Snapshot
+        from store.logstore import Snapshot, derive_indexes
         in_tx = self._in_tx()
         base = self._tx_base if in_tx else None
         changing = self._tx_changing if in_tx else None
@@ -348,7 +348,8 @@ class _Transactional(Storage):
             # version back is harmless if the rename never happened
             self._tx_written = True
         self._store(payload)
-        snap = Snapshot(self._stored_key(), dict(data), last, size=len(payload), end=len(payload), lines=lines)
+        snap = Snapshot(self._stored_key(), dict(data), last, size=len(payload), end=len(payload), lines=lines,
+                        indexes=derive_indexes(base, table, changing))
         self._publish(snap)
         if in_tx:  # the tables now belong to the published version: a further read copies them again
             self._tx_base, self._tx_data = snap, None
