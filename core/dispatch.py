@@ -231,7 +231,8 @@ def check_request(request: dict, policy: Any, pool: list[dict], today: date, *,
         needs = []
     on = start or today
     title_filter = min_title if title_ok and min_title not in (None, "", "无") else None
-    counts = pool_counts(pool or (), on, title_filter)
+    counts = (pool.memo(("counts", on, title_filter), lambda: pool_counts(pool, on, title_filter))
+              if hasattr(pool, "memo") else pool_counts(pool or (), on, title_filter))  # a SharedPool: once a day
     seen: set[str] = set()
     for i, need in enumerate(needs, start=1):
         if not isinstance(need, dict):

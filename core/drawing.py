@@ -242,8 +242,13 @@ class DrawResult:
                 inputs["history"] = _history_rows(inputs["history"])
                 inputs["history_fields"] = list(_HISTORY_FIELDS)
             if "pool" in self.inputs:
-                snapshot = {"experts": sorted(self.inputs["pool"], key=_id_key)}  # canonical order
-                inputs["pool_snapshot"] = pool_snapshot_hash(snapshot)
+                known = _known_hash(self.inputs["pool"])  # a SharedPool's snapshot: sorted and hashed once
+                if known is not None:
+                    snapshot = {"experts": self.inputs["pool"]}
+                    inputs["pool_snapshot"] = known
+                else:
+                    snapshot = {"experts": sorted(self.inputs["pool"], key=_id_key)}  # canonical order
+                    inputs["pool_snapshot"] = pool_snapshot_hash(snapshot)
             out["inputs"] = inputs
         return out, snapshot
 
@@ -346,6 +351,46 @@ def exclusion_digest(exclusions: Iterable[Exclusion]) -> str:
     compact record keeps it, so the list recomputed from the snapshot is proved to be the one of the draw."""
     pairs = sorted(([x.expert_id, x.rule] for x in exclusions), key=lambda p: (str(type(p[0])), p[0], p[1]))
     return hashlib.sha256(_canonical({"method_version": METHOD_VERSION, "exclusions": pairs})).hexdigest()
+
+
+class SharedPool(list):
+    """A pool list shared read-only by every draw and request check on one version of the experts file
+    (services.dispatch._pool keeps one per version): what any draw derives from the pool whatever the request — the
+    snapshot replay needs and its hash, the per-specialty counts — is computed once here, not once per task
+    (issue 17). Never change it or the records in it; a plain list is drawn from exactly the same way."""
+    __slots__ = ("_memo",)
+
+    def __init__(self, records: Iterable[Mapping[str, Any]] = ()):
+        super().__init__(records)
+        self._memo: dict = {}
+
+    def memo(self, key: Any, build) -> Any:
+        found = self._memo.get(key, _NONE)
+        if found is _NONE:
+            found = build()
+            self._memo = {**self._memo, key: found}  # replaced, never changed: other threads may read it
+        return found
+
+
+_NONE = object()
+# entries list (by identity) → its snapshot hash, for the snapshots a SharedPool made (never changed afterwards)
+_KNOWN_HASHES: dict[int, tuple[list, str]] = {}
+
+
+def _shared_entries(pool: SharedPool, with_conditions: bool) -> list[dict]:
+    def build():
+        entries = sorted((_pool_entry(x, with_conditions) for x in pool), key=_id_key)
+        digest = pool_snapshot_hash({"experts": entries})
+        if len(_KNOWN_HASHES) >= 16:
+            _KNOWN_HASHES.clear()
+        _KNOWN_HASHES[id(entries)] = (entries, digest)
+        return entries
+    return pool.memo(("entries", with_conditions), build)
+
+
+def _known_hash(entries: Any) -> str | None:
+    found = _KNOWN_HASHES.get(id(entries))
+    return found[1] if found is not None and found[0] is entries else None
 
 
 def pool_snapshot_hash(snapshot: Mapping[str, Any]) -> str:
@@ -656,6 +701,7 @@ def draw(request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]], history:
     req = _read_request(request, params)
     window_start = (date.fromisoformat(req.start) - timedelta(days=params.rotation_window_days)).isoformat()
 
+    shared = pool if isinstance(pool, SharedPool) else None
     pool = list(pool)
     pool_ids: set = set()
     for x in pool:
@@ -668,8 +714,8 @@ def draw(request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]], history:
 
     exclusions: list[Exclusion] = []
     candidates: dict[Any, Mapping[str, Any]] = {}
-    snapshot: list[dict] | None = [] if keep_inputs else None
     with_conditions = params.conditions is not None
+    snapshot: list[dict] | None = [] if keep_inputs and shared is None else None
     for x in pool:
         found = _profile_exclusion(x, req, params, on)
         if found is None:
@@ -711,7 +757,10 @@ def draw(request: Mapping[str, Any], pool: Iterable[Mapping[str, Any]], history:
 
     inputs = None
     if keep_inputs:
-        snapshot.sort(key=_id_key)  # a canonical order, so equal pools give equal snapshots
+        if shared is not None:
+            snapshot = _shared_entries(shared, with_conditions)  # already in the canonical order
+        else:
+            snapshot.sort(key=_id_key)  # a canonical order, so equal pools give equal snapshots
         inputs = {"request": _snapshot_request(request), "pool": snapshot,
                   "history": kept, "params": params.to_dict()}
         if with_conditions:

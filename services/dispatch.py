@@ -12,9 +12,10 @@ dismissal workflow — shown to the office, never applied by themselves.
 """
 from __future__ import annotations
 
+import copy
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from core import vocab
 from core.auth import can
@@ -24,8 +25,8 @@ from core.dispatch import (AWAITING_APPROVAL, DRAWABLE_STATUSES, DRAWING_PAGE_ST
                            history_entry, may_draw, outcome_lines, plan_invitations, request_fingerprint,  # noqa: F401
                            required_approval, same_department, staffed_assignments, staffing, status_on_filing,
                            task_days)
-from core.drawing import (EXCLUSION_RULES, DrawResult, full_exclusions, listed, pool_snapshot_hash, replay,
-                          summarise)
+from core.drawing import (EXCLUSION_RULES, DrawParams, DrawResult, SharedPool, _read_request, full_exclusions,
+                          listed, pool_snapshot_hash, replay, summarise)
 from core.drawing import draw as run_draw
 from core.errors import DomainError, DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core.text import clean_choice
@@ -79,8 +80,52 @@ def _refuse_final(req: dict, what: str) -> None:
 
 
 def _pool(ctx, policy) -> list[dict]:
+    """The profile's experts as a draw and a request check read them: one list per version of the experts file,
+    shared by every task and session of the process (issue 17: copying 3,000 records twice a task cost more than
+    the draw). Read-only — the draw and the checks never change it (tests/integration/test_shared_pool_issue17.py);
+    a caller that needs to change a record takes a copy."""
     from services.conditions import with_relaxations  # JC 第七条(六): a recorded age relaxation reaches the draw
-    return with_relaxations(ctx, _repo(ctx, EXPERTS).search(lambda d: d.get("policy_id") == policy.id))
+    pid = policy.id
+    shared = _repo(ctx, EXPERTS).shared(("pool", pid),
+                                        lambda rows: SharedPool(d for d in rows if d.get("policy_id") == pid))
+    return with_relaxations(ctx, shared)
+
+
+def _draw_history(ctx, policy, req: dict, pool: list[dict]) -> list[dict]:
+    """The assignments a draw for `req` on `pool` can read (core.drawing._index_history reads only the lines of its
+    candidates, experts of a needed specialty): uses in the rotation window before the task's start, tasks
+    overlapping its dates — every one of them ends on or after the window's first day — and declines of this
+    request. Found by index (issue 17): the assignments of the experts of the needed specialties that end from the
+    window's first day on, and this request's own; nothing else is read or copied, however many years of tasks are
+    kept. Dates are ISO text (core.dispatch.clean_request_input); an assignment without a text end is read too."""
+    params = DrawParams.from_policy(policy)
+    try:
+        needed = _read_request(req, params).needed
+        lowest = (date.fromisoformat(str(req.get("start"))[:10])
+                  - timedelta(days=params.rotation_window_days)).isoformat()
+    except (DomainError, ValueError, TypeError):  # the draw refuses such a request itself, with its own message
+        return [a for a in _repo(ctx, ASSIGNMENTS).find("policy_id", policy.id)]
+    by_specialty = (pool.memo("by_specialty", lambda: _experts_by_specialty(pool)) if isinstance(pool, SharedPool)
+                    else _experts_by_specialty(pool))
+    experts = {e for code in needed for e in by_specialty.get(code, ())}
+    repo = _repo(ctx, ASSIGNMENTS)
+    by_expert = repo.keyed_ids("expert_id")
+    theirs = {i for e in experts for i in by_expert.get(e, ())}
+    wanted = theirs & repo.ids_from("end", lowest) if theirs else set()
+    if req.get("id") is not None:  # this request's own lines (its declines), whatever dates they carry
+        wanted.update(repo.keyed_ids("request_id").get(req["id"], ()))
+    return [a for a in repo.get_many(wanted) if a.get("policy_id") == policy.id]
+
+
+def _experts_by_specialty(pool: list[dict]) -> dict[str, tuple]:
+    """specialty code → ids of the experts who list it (as core.drawing reads `specialties`: a list, or one code)."""
+    out: dict[str, list] = {}
+    for x in pool:
+        own = x.get("specialties") or ()
+        for code in ((own,) if isinstance(own, str) else own):
+            if isinstance(code, str):
+                out.setdefault(code, []).append(x.get("id"))
+    return {code: tuple(ids) for code, ids in out.items()}
 
 
 def _label(policy, code) -> str:
@@ -138,9 +183,11 @@ def _refuse_duplicate(ctx, actor: User, doc: dict, token: str | None) -> None:
     since = (now - DUPLICATE_WINDOW).isoformat(timespec="seconds")
     # only the user's requests that could match (same token, or made within the window): not a copy of every
     # request the user ever filed, so filing costs the same after years of requests
-    mine = _repo(ctx, REQUESTS).search(
-        lambda r: r.get("filed_by") == actor.username
-        and ((token and r.get("submission_token") == token) or str(r.get("created_at") or "") >= since))
+    repo = _repo(ctx, REQUESTS)
+    found = {r["id"]: r for r in repo.find_from("created_at", since) if str(r.get("created_at") or "") >= since}
+    if token:
+        found.update((r["id"], r) for r in repo.find("submission_token", token))
+    mine = [r for _, r in sorted(found.items()) if r.get("filed_by") == actor.username]
     for r in mine:
         if token and r.get("submission_token") == token:
             raise DuplicateError(f"该申请已提交（申请编号 #{r['id']}），请勿重复提交", r["id"])
@@ -162,10 +209,11 @@ def requests(ctx: AppContext, actor: User, *, status: tuple[str, ...] = (), year
     pid = active_policy(ctx).id
     mine = actor.role == vocab.ROLE_DEPARTMENT
     prefix = f"{year:04d}" if year is not None else None
-    found = _repo(ctx, REQUESTS).search(
-        lambda r: r.get("policy_id") == pid and (not status or r.get("status") in status)
-        and (prefix is None or str(r.get("start") or "")[:4] == prefix)
-        and (not mine or same_department(r.get("department"), actor.department)))
+    repo = _repo(ctx, REQUESTS)
+    rows = repo.find_any("status", status) if status else repo.find("policy_id", pid)  # indexed (issue 17)
+    found = [r for r in rows if r.get("policy_id") == pid and (not status or r.get("status") in status)
+             and (prefix is None or str(r.get("start") or "")[:4] == prefix)
+             and (not mine or same_department(r.get("department"), actor.department))]
     return sorted(found, key=lambda r: -r["id"])
 
 
@@ -294,7 +342,7 @@ def withdraw(ctx: AppContext, actor: User, request_id: int, reason: str) -> dict
 
 # --- the draw (抽取) ---------------------------------------------------------------------------------------------
 def _draws_of(ctx, request_id: int) -> list[dict]:
-    return sorted(_repo(ctx, DRAWS).search(lambda d: d.get("request_id") == request_id), key=lambda d: d["id"])
+    return _repo(ctx, DRAWS).find("request_id", request_id)  # by id
 
 
 def draws_of(ctx: AppContext, request_id: int) -> list[dict]:
@@ -302,7 +350,7 @@ def draws_of(ctx: AppContext, request_id: int) -> list[dict]:
 
 
 def _assignments_of(ctx, request_id: int) -> list[dict]:
-    return sorted(_repo(ctx, ASSIGNMENTS).search(lambda a: a.get("request_id") == request_id), key=lambda a: a["id"])
+    return _repo(ctx, ASSIGNMENTS).find("request_id", request_id)  # by id
 
 
 def assignments_of(ctx: AppContext, request_id: int) -> list[dict]:
@@ -333,8 +381,9 @@ def draw(ctx: AppContext, actor: User, request_id: int, *, reason: str = "") -> 
     assignments = _assignments_of(ctx, request_id)
     if not any(row["open"] for row in staffing(req["needs"], assignments)):
         raise ValidationError(("status", "各专业均已满员，无需重新抽取"))
-    history = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("policy_id") == policy.id)
-    result = run_draw(req, _pool(ctx, policy), history, policy, seed=secrets.token_hex(16), drawn_at=_now(ctx))
+    pool = _pool(ctx, policy)
+    history = _draw_history(ctx, policy, req, pool)
+    result = run_draw(req, pool, history, policy, seed=secrets.token_hex(16), drawn_at=_now(ctx))
     plan = plan_invitations(req["needs"], result.orders, assignments)
     record, snapshot = result.to_record()  # compact: the pool goes to its content-addressed snapshot
     # first, so a draw record never names a snapshot that is not there
@@ -526,8 +575,9 @@ def eligible_for_selection(ctx: AppContext, request_id: int) -> tuple[dict[str, 
     """选派: who may be chosen directly — the same exclusions as a draw (回避, term, busy…), no random order."""
     req = request(ctx, request_id)
     policy = require_policy(ctx, req["policy_id"])
-    history = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("policy_id") == policy.id)
-    result = run_draw(req, _pool(ctx, policy), history, policy, seed="direct-selection", drawn_at=_now(ctx),
+    pool = _pool(ctx, policy)
+    history = _draw_history(ctx, policy, req, pool)
+    result = run_draw(req, pool, history, policy, seed="direct-selection", drawn_at=_now(ctx),
                       keep_inputs=False)
     return {spec: sorted(order) for spec, order in result.orders.items()}, [x.to_dict() for x in result.exclusions]
 
@@ -609,11 +659,11 @@ def replace_expert(ctx: AppContext, actor: User, assignment_id: int, reason: str
 # --- decline consequences → proposals (never applied by themselves) ---------------------------------------------
 def _propose_if_due(ctx, actor: User, expert_id: int, policy_id: str) -> None:
     policy = require_policy(ctx, policy_id)
-    history = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("expert_id") == expert_id)
+    history = _repo(ctx, ASSIGNMENTS).find("expert_id", expert_id)
     due = decline_consequence(expert_id, history, policy, ctx.today())
     if due is None:
         return
-    open_ = _repo(ctx, PROPOSALS).search(lambda p: p.get("expert_id") == expert_id and p.get("status") == "待处理")
+    open_ = [p for p in _repo(ctx, PROPOSALS).find("expert_id", expert_id) if p.get("status") == "待处理"]
     if open_:
         return
     expert = _repo(ctx, EXPERTS).get(expert_id) or {}
@@ -625,7 +675,9 @@ def _propose_if_due(ctx, actor: User, expert_id: int, policy_id: str) -> None:
 
 def proposals(ctx: AppContext, status: str | None = "待处理") -> list[dict]:
     pid = active_policy(ctx).id
-    return _repo(ctx, PROPOSALS).search(lambda p: p.get("policy_id") == pid and (status is None or p["status"] == status))
+    rows = _repo(ctx, PROPOSALS).find("status", status) if status is not None else _repo(ctx, PROPOSALS).find(
+        "policy_id", pid)
+    return [p for p in rows if p.get("policy_id") == pid and (status is None or p["status"] == status)]
 
 
 def handle_proposal(ctx: AppContext, actor: User, proposal_id: int, *, open_case: bool, note: str) -> int | None:
@@ -650,9 +702,9 @@ def handle_proposal(ctx: AppContext, actor: User, proposal_id: int, *, open_case
 
 def tasks_of(ctx: AppContext, expert_id: int) -> list[dict]:
     """An expert's dispatches (the task record on the expert's file)."""
-    found = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("expert_id") == expert_id)
+    found = _repo(ctx, ASSIGNMENTS).find("expert_id", expert_id)
     wanted = {a.get("request_id") for a in found}  # only the requests named, not a copy of every request ever
-    reqs = {r["id"]: r for r in _repo(ctx, REQUESTS).search(lambda r: r["id"] in wanted)} if wanted else {}
+    reqs = {r["id"]: r for r in _repo(ctx, REQUESTS).get_many(wanted)} if wanted else {}
     return [dict(a, matter=reqs.get(a["request_id"], {}).get("matter", "")) for a in sorted(found, key=lambda a: a["id"])]
 
 
@@ -667,8 +719,8 @@ def forms_for(ctx: AppContext, request_id: int) -> list[tuple[str, str, object]]
     policy = require_policy(ctx, req["policy_id"])
     by_id = {e["id"]: e for e in _pool(ctx, policy)}
     # never more experts than requested per specialty, whatever the data holds (issue 10 item 2)
-    accepted = [by_id[a["expert_id"]] for a in staffed_assignments(req["needs"], _assignments_of(ctx, request_id))
-                if a["expert_id"] in by_id]
+    accepted = [copy.deepcopy(by_id[a["expert_id"]])  # the forms get their own copies of the shared pool's records
+                for a in staffed_assignments(req["needs"], _assignments_of(ctx, request_id)) if a["expert_id"] in by_id]
     out = []
     if policy.drawing.request_form_id == "jc_fj7":
         out.append(("服务派遣审批单（附件7）", f"附件7_服务派遣审批单_{request_id}.docx",

@@ -10,6 +10,7 @@ YQ 第十五条–第十八条、第二十条(一)、第二十二条(一)、第�
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -77,8 +78,7 @@ def _require_evaluator(actor: User, req: dict) -> None:
 
 
 def _assignments(ctx, request_id: int, statuses: tuple[str, ...]) -> list[dict]:
-    found = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("request_id") == request_id and a.get("status") in statuses)
-    return sorted(found, key=lambda a: a["id"])
+    return [a for a in _repo(ctx, ASSIGNMENTS).find("request_id", request_id) if a.get("status") in statuses]
 
 
 def participants(ctx: AppContext, request_id: int) -> list[dict]:
@@ -94,10 +94,9 @@ def _participants_of(ctx, reqs: list[dict]) -> dict[int, list[dict]]:
     """`participants` of several requests at once, {request id: rows}: one read of the assignments and one of the
     experts they name, however many requests (a page listing many tasks costs one pass, not one per task)."""
     wanted = {r["id"] for r in reqs}
-    found = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("request_id") in wanted and a.get("status") in ("已接受", DONE))
-    found.sort(key=lambda a: a["id"])
+    found = [a for a in _repo(ctx, ASSIGNMENTS).find_any("request_id", wanted) if a.get("status") in ("已接受", DONE)]
     ids = {a.get("expert_id") for a in found}
-    people = {e["id"]: e for e in _repo(ctx, EXPERTS).search(lambda e: e["id"] in ids)} if ids else {}
+    people = {e["id"]: e for e in _repo(ctx, EXPERTS).get_many(ids)} if ids else {}
     out: dict[int, list[dict]] = {rid: [] for rid in wanted}
     for a in found:
         e = people.get(a["expert_id"]) or {}
@@ -120,10 +119,23 @@ def _deadline(req: dict, policy) -> date:
     return evaluation_deadline(req["end"], policy, calendar.is_workday)
 
 
-def _visible_requests(ctx, user: User, statuses: tuple[str, ...]) -> list[dict]:
+def _visible_requests(ctx, user: User, statuses: tuple[str, ...], only: Iterable[int] | None = None) -> list[dict]:
+    """The active profile's requests in `statuses` the user may see, by id; `only`: of these ids alone (issue 17: a
+    page reads the few it lists, not every task ever finished)."""
     pid = active_policy(ctx).id
-    found = _repo(ctx, REQUESTS).search(lambda r: r.get("policy_id") == pid and r.get("status") in statuses)
-    return sorted((r for r in found if _may_see(user, r)), key=lambda r: r["id"])
+    repo = _repo(ctx, REQUESTS)
+    found = repo.find_any("status", statuses) if only is None else repo.get_many(only)
+    return [r for r in found if r.get("policy_id") == pid and r.get("status") in statuses and _may_see(user, r)]
+
+
+def _status_ids(ctx, statuses: Iterable[str]) -> set[int]:
+    keyed = _repo(ctx, REQUESTS).keyed_ids("status")
+    return {i for st in statuses for i in keyed.get(st, ())}
+
+
+def _evaluated_ids(ctx) -> set[int]:
+    """The requests that have an evaluation (from the index: no evaluation is read)."""
+    return {k for k in _repo(ctx, EVALUATIONS).keyed_ids("request_id") if isinstance(k, int)}
 
 
 def visible_tasks(ctx: AppContext, user: User, statuses: tuple[str, ...] = ("已委派", DONE), *,
@@ -133,10 +145,17 @@ def visible_tasks(ctx: AppContext, user: User, statuses: tuple[str, ...] = ("已
     `scope` keeps a page's task list to what an office works on, however many years of tasks are kept: RECENT —
     every task not yet finished or not yet evaluated, and those that ended in the last RECENT_DAYS days; a year
     (int) — the tasks that started in that year (`task_years` lists them); None — every task."""
-    evaluated = {e["request_id"] for e in _repo(ctx, EVALUATIONS).all()}
-    rows = [dict(r, evaluated=r["id"] in evaluated) for r in reversed(_visible_requests(ctx, user, statuses))]
-    if scope == RECENT:
+    evaluated = _evaluated_ids(ctx)
+    only = None
+    if scope == RECENT:  # the unfinished, the unevaluated and the recent: found by index, the rest never read
         since = (ctx.today() - timedelta(days=RECENT_DAYS)).isoformat()
+        ids = _status_ids(ctx, statuses)
+        done = _status_ids(ctx, (DONE,)) & ids
+        only = (ids - done) | (done - evaluated) | (done & _repo(ctx, REQUESTS).ids_from("end", since))
+    elif isinstance(scope, int) and not isinstance(scope, bool):
+        only = _status_ids(ctx, statuses) & _repo(ctx, REQUESTS).ids_from("start", f"{scope:04d}")
+    rows = [dict(r, evaluated=r["id"] in evaluated) for r in reversed(_visible_requests(ctx, user, statuses, only))]
+    if scope == RECENT:
         return [r for r in rows if r.get("status") != DONE or not r["evaluated"] or str(r.get("end") or "") >= since]
     if isinstance(scope, int) and not isinstance(scope, bool):
         return [r for r in rows if str(r.get("start") or "")[:4] == f"{scope:04d}"]
@@ -146,7 +165,13 @@ def visible_tasks(ctx: AppContext, user: User, statuses: tuple[str, ...] = ("已
 def task_years(ctx: AppContext, user: User, statuses: tuple[str, ...] = ("已委派", DONE)) -> list[int]:
     """The years (of the start date) of the tasks `visible_tasks` would list, newest first: the choices of a page's
     year filter."""
-    years = {str(r.get("start") or "")[:4] for r in _visible_requests(ctx, user, statuses)}
+    if can(user.role, "record_service"):  # sees every task: the years from the index, no task read (issue 17)
+        pid = active_policy(ctx).id
+        ids = _status_ids(ctx, statuses) & set(_repo(ctx, REQUESTS).keyed_ids("policy_id").get(pid, ()))
+        years = {str(k or "")[:4] for k, found in _repo(ctx, REQUESTS).keyed_ids("start").items()
+                 if not ids.isdisjoint(found)}
+    else:
+        years = {str(r.get("start") or "")[:4] for r in _visible_requests(ctx, user, statuses)}
     return sorted((int(y) for y in years if y.isdigit()), reverse=True)
 
 
@@ -191,8 +216,8 @@ def complete_task(ctx: AppContext, actor: User, request_id: int, *, days: dict, 
 # 服务评价（JC 附件8 / YQ 附表五）
 # ---------------------------------------------------------------------------------------------------------------
 def evaluation_of(ctx: AppContext, request_id: int) -> dict | None:
-    found = _repo(ctx, EVALUATIONS).search(lambda e: e.get("request_id") == request_id)
-    return min(found, key=lambda e: e["id"]) if found else None
+    found = _repo(ctx, EVALUATIONS).find("request_id", request_id)  # by id
+    return found[0] if found else None
 
 
 def _jc_ratings(data: dict, people: list[dict], req: dict, policy) -> dict:
@@ -299,7 +324,15 @@ def _history(ctx, policy_id: str, upto: dict) -> list[dict]:
     """YQ 年度后果的评价历史：截至这份评价（按 filed_on、id）为止的各专家等级。"""
     out = []
     key = (upto["filed_on"], upto["id"])
-    for ev in _repo(ctx, EVALUATIONS).search(lambda e: e.get("policy_id") == policy_id):
+    policy = require_policy(ctx, policy_id)
+    repo = _repo(ctx, EVALUATIONS)
+    if policy.evaluations.escalation_window == "calendar_year":  # only that year's evaluations count (issue 17)
+        rows = repo.find_from("filed_on", f"{str(upto['filed_on'])[:4]}-01-01")
+    else:
+        rows = repo.find("policy_id", policy_id)
+    for ev in rows:
+        if ev.get("policy_id") != policy_id:
+            continue
         if (ev["filed_on"], ev["id"]) > key:
             continue
         out.extend({"expert_id": r["expert_id"], "rating": r["overall"], "on": ev["filed_on"]}
@@ -323,6 +356,8 @@ def _record_talk(ctx, office: User, expert_id: int, reason_number: int, note: st
 
 def _apply_consequences(ctx, actor: User, evaluation: dict, policy) -> list[dict]:
     lows = set(policy.evaluations.negative_ratings)
+    if not any(r.get("overall") in lows for r in evaluation.get("ratings") or []):
+        return []
     history = _history(ctx, policy.id, evaluation)
     on = date.fromisoformat(evaluation["filed_on"])
     office = actor if can(actor.role, "edit_experts") else SYSTEM
@@ -336,10 +371,9 @@ def _apply_consequences(ctx, actor: User, evaluation: dict, policy) -> list[dict
         item = {"expert_id": r["expert_id"], "name": r["name"], "action": due["action"], "text": due["text"]}
         marker = lambda d: d.get("evaluation_id") == evaluation["id"] and d.get("expert_id") == r["expert_id"]  # noqa: E731
         if due["proposes_dismissal"]:
-            if _repo(ctx, PROPOSALS).search(marker):
+            if [p for p in _repo(ctx, PROPOSALS).find("evaluation_id", evaluation["id"]) if marker(p)]:
                 item["outcome"] = "已提出过建议"
-            elif _repo(ctx, PROPOSALS).search(lambda p: p.get("expert_id") == r["expert_id"]
-                                              and p.get("status") == "待处理"):
+            elif [p for p in _repo(ctx, PROPOSALS).find("expert_id", r["expert_id"]) if p.get("status") == "待处理"]:
                 item["outcome"] = "已有待处理的解聘建议，未重复提出"
             else:
                 _repo(ctx, PROPOSALS).insert(
@@ -350,7 +384,7 @@ def _apply_consequences(ctx, actor: User, evaluation: dict, policy) -> list[dict
                     actor=actor.username, action="生成解聘建议")
                 item["outcome"] = "已提出调整退出建议（见“解聘清退”）"
         else:
-            if _repo(ctx, EVENTS).search(marker):
+            if [e for e in _repo(ctx, EVENTS).find("evaluation_id", evaluation["id"]) if marker(e)]:
                 item["outcome"] = "已记录过提醒谈话"
             else:
                 note = f"{due['text']}（{SOURCE}第{evaluation['id']}号，{evaluation.get('department', '')}提交）"
@@ -370,11 +404,11 @@ def pending_evaluations(ctx: AppContext, user: User) -> list[dict]:
     逾期最久的在前。"""
     policy = active_policy(ctx)
     today = ctx.today()
-    evaluated = {e["request_id"] for e in _repo(ctx, EVALUATIONS).all()}
+    pending = _status_ids(ctx, (DONE,)) - _evaluated_ids(ctx)  # by index: no finished task is read (issue 17)
     annex = _annex(policy, policy.evaluations.form_id)
     rows = []
-    for r in _visible_requests(ctx, user, (DONE,)):
-        if r["id"] in evaluated or parse_date(r.get("end")) is None:
+    for r in _visible_requests(ctx, user, (DONE,), pending):
+        if parse_date(r.get("end")) is None:
             continue
         due = _deadline(r, policy)
         late = max((today - due).days, 0)
@@ -410,9 +444,13 @@ def overdue_evaluations(ctx: AppContext, user: User) -> list[dict]:
         row["overdue"] = True
     if policy.evaluations.work_record_form_id:
         annex = _annex(policy, policy.evaluations.work_record_form_id)
-        returned = {w["assignment_id"] for w in _repo(ctx, WORK_RECORDS).all()}
+        # the finished assignments whose card has not come back (by index: returned cards are never read), and
+        # only their tasks (issue 17)
+        returned = set(_repo(ctx, WORK_RECORDS).keyed_ids("assignment_id"))
+        done = _repo(ctx, ASSIGNMENTS).keyed_ids("status").get(DONE, ())
+        missing = _repo(ctx, ASSIGNMENTS).get_many(i for i in done if i not in returned)
         past = []
-        for r in _visible_requests(ctx, user, (DONE,)):
+        for r in _visible_requests(ctx, user, (DONE,), {a.get("request_id") for a in missing}):
             if parse_date(r.get("end")) is None:
                 continue
             due = _deadline(r, policy)
@@ -436,7 +474,7 @@ def overdue_evaluations(ctx: AppContext, user: User) -> list[dict]:
 # YQ 附表六 工作记录卡
 # ---------------------------------------------------------------------------------------------------------------
 def work_cards_of(ctx: AppContext, request_id: int) -> list[dict]:
-    return sorted(_repo(ctx, WORK_RECORDS).search(lambda w: w.get("request_id") == request_id), key=lambda w: w["id"])
+    return _repo(ctx, WORK_RECORDS).find("request_id", request_id)  # by id
 
 
 def record_work_card(ctx: AppContext, actor: User, assignment_id: int, data: dict) -> int:
@@ -452,7 +490,7 @@ def record_work_card(ctx: AppContext, actor: User, assignment_id: int, data: dic
         raise DomainError("任务尚未登记完成，不能登记工作记录卡")
     req = _request(ctx, a["request_id"])
     checked = check_work_card(data, a.get("start") or req.get("start"), ctx.today())
-    existing = _repo(ctx, WORK_RECORDS).search(lambda w: w.get("assignment_id") == assignment_id)
+    existing = _repo(ctx, WORK_RECORDS).find("assignment_id", assignment_id)
     if existing:
         _repo(ctx, WORK_RECORDS).update(existing[0]["id"], checked, actor=actor.username, action="更正工作记录卡")
         return existing[0]["id"]
@@ -473,7 +511,7 @@ def _assistance_policy(ctx, req: dict):
 
 
 def assistance_of(ctx: AppContext, request_id: int) -> list[dict]:
-    return sorted(_repo(ctx, ASSISTANCE).search(lambda x: x.get("request_id") == request_id), key=lambda x: x["id"])
+    return _repo(ctx, ASSISTANCE).find("request_id", request_id)  # by id
 
 
 def record_assistance(ctx: AppContext, actor: User, request_id: int, data: dict) -> int:
@@ -542,8 +580,8 @@ def acknowledge_urgent(ctx: AppContext, actor: User, assistance_id: int, action:
 def urgent_reports(ctx: AppContext, open_only: bool = True, user: User | None = None) -> list[dict]:
     """停产撤人报告（当前策略），每条带任务的 matter/department；open_only 只列尚未登记处理的。最新的在前。"""
     pid = active_policy(ctx).id
-    found = _repo(ctx, ASSISTANCE).search(lambda x: x.get("policy_id") == pid and x.get("urgent")
-                                          and (not open_only or not x.get("acknowledged")))
+    found = [x for x in _repo(ctx, ASSISTANCE).find("urgent", True)  # only the urgent reports (issue 17)
+             if x.get("policy_id") == pid and x.get("urgent") and (not open_only or not x.get("acknowledged"))]
     out = []
     for x in sorted(found, key=lambda x: -x["id"]):
         req = _repo(ctx, REQUESTS).get(x["request_id"]) or {}
@@ -601,7 +639,7 @@ def work_card_form(ctx: AppContext, assignment_id: int) -> tuple[str, bytes]:
     req = _request(ctx, a["request_id"])
     policy = require_policy(ctx, req["policy_id"])
     expert = _repo(ctx, EXPERTS).get(a["expert_id"]) or {"name": f"专家{a['expert_id']}"}
-    card = next(iter(_repo(ctx, WORK_RECORDS).search(lambda w: w.get("assignment_id") == assignment_id)), None)
+    card = next(iter(_repo(ctx, WORK_RECORDS).find("assignment_id", assignment_id)), None)
     try:
         specialty = policy.taxonomy.specialty_label(a.get("specialty", ""))
     except Exception:  # a code of another profile: print it as it is

@@ -49,7 +49,11 @@ def _shown(actor: User, record: dict, *, also=()) -> dict:
 def active_experts(ctx: AppContext) -> list[dict]:
     """Every well-formed record made under the active profile (see `malformed` for the others)."""
     pid = active_policy(ctx).id
-    return [d for d in _repo(ctx).search(lambda d: d.get("policy_id") == pid) if not _problems(d)]
+    repo = _repo(ctx)
+    # which records are well-formed is worked out once per version of the file (issue 17), then only copied
+    ids = repo.shared(("well_formed", pid),
+                      lambda rows: tuple(d["id"] for d in rows if d.get("policy_id") == pid and not _problems(d)))
+    return repo.get_many(ids)
 
 
 def _problems(doc: dict) -> list[str]:

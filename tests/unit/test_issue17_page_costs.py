@@ -50,8 +50,9 @@ def test_drawing_page_year_filter_lists_the_requests_of_that_year_only(ctx, cloc
 
 
 def test_x_v1_overdue_work_cards_read_the_assignments_once_however_many_tasks(ctx, clock, monkeypatch):
-    """YQ 附表六 overdue list: one read of the assignments and of the experts per call (it was one per finished
-    task, each reading every expert), and the same rows as participants() gives task by task."""
+    """YQ 附表六 overdue list: a fixed number of reads of the assignments and of the experts per call, however many
+    tasks (it was one per finished task, each reading every expert), and the same rows as participants() gives task
+    by task."""
     use_yq(ctx)
     pool(ctx, 3)
     rids = []
@@ -67,18 +68,18 @@ def test_x_v1_overdue_work_cards_read_the_assignments_once_however_many_tasks(ct
 
     def counting(name, *args, **kwargs):
         repo = real(name, *args, **kwargs)
-        if name in reads:
-            search = repo.search
-
-            def counted(pred):
-                reads[name] += 1
-                return search(pred)
-            repo.search = counted
+        if name in reads:  # every read that copies records (the index look-ups `keyed_ids` copy none)
+            for method in ("search", "all", "find", "find_any", "find_from", "get_many"):
+                def counted(*a, _real=getattr(repo, method), **k):
+                    reads[name] += 1
+                    return _real(*a, **k)
+                setattr(repo, method, counted)
         return repo
 
     monkeypatch.setattr(ctx.store, "collection", counting)
     late = evaluations.overdue_evaluations(ctx, OFFICE)
-    assert reads == {"assignments": 1, "experts": 1}
+    # the assignments: the finished ones whose card is missing, then those tasks' participants; the experts once
+    assert reads == {"assignments": 2, "experts": 1}
     monkeypatch.undo()
     cards = [r for r in late if r["kind"].startswith(evaluations.WORK_CARD_KIND)]
     expected = {(rid, p["assignment_id"], p["name"]) for rid in rids for p in evaluations.participants(ctx, rid)}
