@@ -173,6 +173,11 @@ class DemoRun:
         when = end + timedelta(days=9 if late else 2)
         if leave_unevaluated:
             return made  # finished, never evaluated: it shows on the home page's overdue list with its deadline
+        if policy.evaluations.work_record_form_id:  # YQ 附表六: each expert's card comes back with the evaluation
+            for a in accepted:
+                evaluations.record_work_card(_at(ctx, when), office, a["id"], {
+                    "matter": data["matter"][len(DEMO_MARK):], "situation": "按委派要求完成，已提交书面意见",
+                    "returned_on": when.isoformat()})
         evaluations.evaluate(_at(ctx, when), office, request_id, _evaluation(policy, people, rng, self.low_expert))
         made["evaluated"] += 1
         if end < today - timedelta(days=45):
