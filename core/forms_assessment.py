@@ -18,6 +18,21 @@ from core.forms_context import box, cn_date, cn_date_or_blank, form_heading, tex
 MIN_SERVICE_ROWS = 4
 
 
+# Several sectors / specialties are joined with "；": their own names may hold "、" (JC “1.1 地质勘探、测量”,
+# “法规、标准基础理论研究”), so "、" between them would be ambiguous (issue 12).
+LIST_SEPARATOR = "；"
+
+
+def rating_hint(policy: Any) -> str:
+    """附件6 考核结论 column, first item, as the annex prints it: (填写“优、良、中、差”,以下同) — ASCII brackets and comma."""
+    return f"(填写“{'、'.join(policy.assessment.item_ratings)}”,以下同)"
+
+
+def opinion_hint(policy: Any) -> str:
+    """附件6 牵头科室考核评估意见, as the annex prints it: the three conclusions in ASCII brackets, joined by ";"."""
+    return "(" + ";".join(c.text for c in policy.assessment.conclusions) + ")"
+
+
 def _sectors_and_specialties(expert: dict, policy: Any) -> tuple[str, str]:
     sectors: list[str] = []
     labels: list[str] = []
@@ -30,7 +45,7 @@ def _sectors_and_specialties(expert: dict, policy: Any) -> tuple[str, str]:
         if sector and sector not in sectors:
             sectors.append(sector)
         labels.append(label)
-    return "、".join(sectors), "、".join(labels)
+    return LIST_SEPARATOR.join(sectors), LIST_SEPARATOR.join(labels)
 
 
 def _project(task: dict) -> str:
@@ -59,7 +74,9 @@ def fj6_context(expert: dict, record: dict, policy: Any, *, printed_on: date) ->
     ratings = record.get("item_ratings") or {}
     notes = record.get("item_notes") or {}
     key = record.get("conclusion")
-    options = "\n".join(f"{box(c.key == key)}{c.text}" for c in a.conclusions)
+    # 考核结论 of the 评估意见 row: the short labels to tick (the full texts stand in the annex's parenthetical)
+    options = "\n".join(f"{box(c.key == key)}{c.label}" for c in a.conclusions)
+    hint = rating_hint(policy)
     sectors, specialties = _sectors_and_specialties(expert, policy)
     period = due(policy, int(record.get("year") or services.get("year") or printed_on.year))
     return {
@@ -68,8 +85,9 @@ def fj6_context(expert: dict, record: dict, policy: Any, *, printed_on: date) ->
         "period": period.period_text(),
         "services": rows, "services_summary": f"本考核周期（{period.period_text()}）：{summary_text(services)}" if services else "",
         "self_items": items, "self_comment": text(self_eval.get("comment")),
-        "items": [{"name": item, "note": text(notes.get(item)), "rating": text(ratings.get(item))} for item in a.items],
-        "rating_hint": f"（填写“{'、'.join(a.item_ratings)}”）",
+        "items": [{"name": item, "note": text(notes.get(item)), "rating": text(ratings.get(item)),
+                   "hint": hint if i == 0 else ""} for i, item in enumerate(a.items)],
+        "rating_hint": hint, "opinion_hint": opinion_hint(policy),
         "conclusion_options": options, "opinion_note": text(record.get("note")),
         "assessor": a.assessor,
         "signed_on": cn_date_or_blank(record.get("assessed_on")),
@@ -134,4 +152,5 @@ def results_context(rows: Iterable[tuple[dict, dict]], policy: Any, year: int, *
     }
 
 
-__all__ = ["MIN_SERVICE_ROWS", "fj6_context", "result_row", "results_context"]
+__all__ = ["LIST_SEPARATOR", "MIN_SERVICE_ROWS", "fj6_context", "opinion_hint", "rating_hint", "result_row",
+           "results_context"]

@@ -81,7 +81,7 @@ def jc_fj8_context(request: dict, evaluation: dict | None, experts: Sequence[dic
 
     键：form_id, annex_label, title, project_name, department, work_days, work_record, meaningful_items,
     remark, notes, page_count, printed_on, pages（每页 {index, first, last, caption, names: n1..n5, overall: o1..o5,
-    rows: [{label, c1..c5}]}）。
+    rows: [{label, c1..c5, blank}]}）。cN 为空的列（该页没有第 N 位专家）模板印 blank —— 原表的空白勾选框。
     """
     ev_policy = policy.evaluations
     annex, title = _heading(policy, "jc_fj8")
@@ -101,7 +101,9 @@ def jc_fj8_context(request: dict, evaluation: dict | None, experts: Sequence[dic
         rows = []
         for ind in indicators:
             key = str(ind.number)
-            row = {"label": f"{ind.number}.{ind.text}"}
+            # blank: the annex's unticked boxes, printed in a column no expert fills (fewer than five experts on
+            # this page, or the blank form) — the annex prints them in all five columns for handwriting.
+            row = {"label": f"{ind.number}.{ind.text}", "blank": _boxes_after(ind.options, "")}
             for i, p in enumerate(slots):
                 if p is None:
                     row[f"c{i + 1}"] = ""

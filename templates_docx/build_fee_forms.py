@@ -58,15 +58,20 @@ def builders(bt) -> tuple:
         bt._para(doc, "{%p endfor %}", size=Pt(10.5))
         bt._para(doc, "标准依据：{{ basis }}（{{ source }}）", size=Pt(10.5), before=2)
         bt._para(doc, "支付：{{ paid_by }}", size=Pt(10.5))
-        bt._para(doc, "说明：", size=Pt(10.5), before=4).paragraph_format.keep_with_next = True
-        bt._para(doc, "{%p for n in notes %}", size=Pt(10.5))
-        note = bt._para(doc, "{{ n }}", size=Pt(10.5), align=bt.JUSTIFY)
+        # 说明, its notes, 制表人 and the two signature lines stand in one borderless block whose row cannot split: the
+        # signatures never stand alone on a page (issue 12)
+        block = bt._block(doc, bt.WIDE_TEXT_WIDTH_CM)
+        bt._cell(block, "说明：", align=bt.LEFT, size=Pt(10.5), valign=bt.TOP)
+        block.paragraphs[0].paragraph_format.space_before = Pt(4)
+        bt._para(block, "{%p for n in notes %}", size=Pt(10.5))
+        note = bt._para(block, "{{ n }}", size=Pt(10.5), align=bt.JUSTIFY)
         note.paragraph_format.left_indent = Cm(0.8)
-        bt._para(doc, "{%p endfor %}", size=Pt(10.5))
-
-        bt._para(doc, "制表人：{{ prepared_by }}　　　　制表日期：{{ printed_on }}", size=Pt(12), before=16)
+        bt._para(block, "{%p endfor %}", size=Pt(10.5))
+        bt._para(block, "制表人：{{ prepared_by }}　　　　制表日期：{{ printed_on }}", size=Pt(12), before=16)
         for who in ("使用科室（单位）负责人（签字）：", "专家管理办公室审核（签字）："):
-            bt._left_right(doc, who, bt.DATE_LINE, 16.0).paragraph_format.space_before = Pt(14)
+            line = bt._para(block, who + "\t" + bt.DATE_LINE, size=Pt(12), before=14, after=4)
+            line.paragraph_format.tab_stops.add_tab_stop(Cm(16.0), bt.WD_TAB_ALIGNMENT.RIGHT)
+
         bt._page_number_footer(doc)
         doc.core_properties.title = "专家劳务报酬结算表"
         doc.save(path)

@@ -86,7 +86,12 @@ def builders(bt) -> tuple:
         bt._row_properties(total, min_height=bt.Cm(0.7))
         for c, value in enumerate(["合计", "{{ fee_total_base }}", "{{ fee_total_other }}", "{{ fee_difference }}"]):
             bt._cell(total.cells[c], value, bold=True, align=bt.CENTER if c == 0 else bt.RIGHT)
-        bt._para(doc, "{{ fee_note }}", size=bt.SMALL_SIZE)
+        # The signature never stands alone on a page (issue 12): every row of this short table (one per using
+        # department) keeps with the next, and so does the note under it, so the table, its note and the signature
+        # line move together (LibreOffice keeps a table with what follows only when all its rows keep-with-next).
+        for row in (table.rows[2], total):
+            bt._keep_row_with_next(row)
+        bt._para(doc, "{{ fee_note }}", size=bt.SMALL_SIZE).paragraph_format.keep_with_next = True
 
         bt._para(doc, "制作人：{{ author }}" + "　" * 6 + "日期：{{ made_on }}", size=bt.Pt(12), before=18)
         bt._page_number_footer(doc)

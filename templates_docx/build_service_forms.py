@@ -4,7 +4,9 @@
   - yq_assistance_帮扶问题移交书.docx: YQ 本地表单《专家帮扶问题隐患及建议移交书》(第十八条；第十六条 停产撤人)
 附件8 prints five expert columns; the template repeats the whole table in a `{%p for page in pages %}` loop (one
 page per five experts, core/forms_service_records.py decides the pages), with the first-page rows (工作天数,
-主要工作事项记录) and the last-page rows (有意义的事项, 签字, 备注, 注) behind `{%tr if %}` / `{%p if %}`.
+主要工作事项记录) and the last-page rows (有意义的事项, 签字, 备注, 注) behind `{%tr if %}` / `{%p if %}`. As printed in
+the annex, every one of the five expert columns shows the indicator boxes — a column no expert fills (fewer than five,
+or the blank form) shows them unticked — and the row heights leave room for 注1–4 on page 1 (issue 12).
 Loaded by build_templates.py (EXTRA_BUILDER_FILES); run `python templates_docx/build_templates.py`.
 """
 from __future__ import annotations
@@ -39,11 +41,15 @@ def builders(bt):
         page_break_if(doc, "not page.first")
         bt._annex_label(doc, "{{ annex_label }}")
         bt._para(doc, "{{ title }}", align=bt.CENTER, size=Pt(18), font=bt.TITLE_FONT, bold=True, before=6, after=4)
+        # the caption (续表 第N页) only when the experts need more than one page: an empty line would cost the
+        # room 注1–4 need to stay on page 1 (issue 12)
+        bt._para(doc, "{%p if page.caption %}")
         bt._para(doc, "{{ page.caption }}", align=bt.CENTER, size=small, after=4)
+        bt._para(doc, "{%p endif %}")
         widths = [1.5, 2.7] + [2.36] * 5
         table = bt._table(doc, widths, rows=15, tight=True)
         for r in range(15):
-            bt._row_properties(table.rows[r], min_height=Cm(0.9))
+            bt._row_properties(table.rows[r], min_height=Cm(0.8))
         # 0: 项目名称 | value | 使用科室(单位) | value (repeated on every page, so each page names its project)
         bt._cell(bt._merge(table, 0, 0, 0, 1), "项目名称", size=size)
         bt._cell(bt._merge(table, 0, 2, 0, 3), "{{ project_name }}", align=bt.LEFT, size=size)
@@ -52,7 +58,7 @@ def builders(bt):
         bt._tag_row(table, 1, "{%tr if page.first %}")
         bt._cell(bt._merge(table, 2, 0, 2, 1), "工作天数\n及起止时间", size=size)
         bt._cell(bt._merge(table, 2, 2, 2, 6), "{{ work_days }}", align=bt.LEFT, size=size)
-        bt._row_properties(table.rows[3], min_height=Cm(3.0), cant_split=False)
+        bt._row_properties(table.rows[3], min_height=Cm(2.2), cant_split=False)
         bt._cell(bt._merge(table, 3, 0, 3, 1), "主要工作\n事项记录", size=size)
         bt._cell(bt._merge(table, 3, 2, 3, 6), "{{ work_record }}", align=bt.LEFT, size=size, valign=bt.TOP)
         bt._tag_row(table, 4, "{%tr endif %}")
@@ -63,23 +69,24 @@ def builders(bt):
             bt._cell(table.cell(5, 2 + i), "{{ page.names.n%d }}" % (i + 1), size=size)
             bt._cell(table.cell(6, 2 + i), "{{ page.overall.o%d }}" % (i + 1), size=size)
         bt._tag_row(table, 7, "{%tr for r in page.rows %}")
-        bt._row_properties(table.rows[8], min_height=Cm(1.1))
+        bt._row_properties(table.rows[8], min_height=Cm(0.9))
         bt._cell(bt._merge(table, 8, 0, 8, 1), "{{ r.label }}", align=bt.LEFT, size=small)
-        for i in range(5):
-            bt._cell(table.cell(8, 2 + i), "{{ r.c%d }}" % (i + 1), size=small)
+        for i in range(5):  # an empty column (fewer than five experts, the blank form) prints the annex's boxes
+            bt._cell(table.cell(8, 2 + i), "{{ r.c%d or r.blank }}" % (i + 1), size=small)
         bt._tag_row(table, 9, "{%tr endfor %}")
         bt._tag_row(table, 10, "{%tr if page.last %}")
-        bt._row_properties(table.rows[11], min_height=Cm(3.0), cant_split=False)
+        bt._row_properties(table.rows[11], min_height=Cm(2.2), cant_split=False)
         bt._cell(bt._merge(table, 11, 0, 11, 1), MEANINGFUL_LABEL, size=small)
         bt._cell(bt._merge(table, 11, 2, 11, 6), "{{ meaningful_items }}", align=bt.LEFT, size=size, valign=bt.TOP)
-        bt._row_properties(table.rows[12], min_height=Cm(1.6))
+        bt._row_properties(table.rows[12], min_height=Cm(1.4))
         bt._cell(bt._merge(table, 12, 0, 12, 1), "使用科室(单位)\n经办人签字", size=size)
         bt._cell(bt._merge(table, 12, 2, 12, 3), "", size=size)
         bt._cell(bt._merge(table, 12, 4, 12, 5), "使用科室(单位)\n负责人签字", size=size)
         bt._cell(table.cell(12, 6), "", size=size)
-        bt._row_properties(table.rows[13], min_height=Cm(2.0), cant_split=False)
+        bt._row_properties(table.rows[13], min_height=Cm(1.6), cant_split=False)
         bt._cell(bt._merge(table, 13, 0, 13, 1), "备注", size=size)
         bt._cell(bt._merge(table, 13, 2, 13, 6), "{{ remark }}", align=bt.LEFT, size=size, valign=bt.TOP)
+        bt._keep_row_with_next(table.rows[13])  # 注1–4 never stand alone on a page: 备注 goes with them
         bt._tag_row(table, 14, "{%tr endif %}")
         bt._para(doc, "{%p if page.last %}")
         bt._para(doc, "注:", size=size, before=6).paragraph_format.keep_with_next = True
@@ -87,6 +94,7 @@ def builders(bt):
         note = bt._para(doc, "{{ n }}", size=size, align=bt.JUSTIFY)
         note.paragraph_format.left_indent = Cm(0.85)
         note.paragraph_format.first_line_indent = Cm(-0.35)
+        note.paragraph_format.keep_with_next = True  # 注1–4 together (the last one keeps with the page's end)
         bt._para(doc, "{%p endfor %}", size=size)
         bt._para(doc, "{%p endif %}")
         bt._para(doc, "{%p endfor %}")

@@ -223,6 +223,50 @@ def _row_properties(row, *, header: bool = False, min_height=Cm(0.75), cant_spli
         height.addnext(OxmlElement("w:tblHeader"))  # repeat on every page
 
 
+def _keep_row_with_next(row) -> None:
+    """Keep-with-next on every paragraph of `row`: Word and LibreOffice then print the row on the same page as
+    what follows the table (a signature or date block never stands alone on a page; issue 12)."""
+    for cell in row.cells:
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_with_next = True
+
+
+def _keep_together(paragraphs) -> None:
+    """Keep-with-next on each paragraph but the last: the block moves to the next page as a whole."""
+    paragraphs = list(paragraphs)
+    for p in paragraphs[:-1]:
+        p.paragraph_format.keep_with_next = True
+
+
+def _block(doc: Document, width_cm: float):
+    """A borderless one-cell table whose only row never splits across pages; returns the cell to fill. What it holds
+    (notes and the signature lines under them) moves to the next page as a whole: LibreOffice does not follow a
+    keep-with-next chain of paragraphs reliably, but both it and Word honour a row that cannot split (issue 12)."""
+    table = doc.add_table(rows=1, cols=1)
+    table.autofit = False
+    _cell_margins(table, Cm(0))
+    table.columns[0].width = Cm(width_cm)
+    cell = table.cell(0, 0)
+    cell.width = Cm(width_cm)
+    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    return cell
+
+
+def _no_wrap(cell) -> None:
+    """<w:noWrap/> on a cell (in CT_TcPr order: after tcW, gridSpan, vMerge, tcBorders, shd): an ID number is
+    never broken over two lines."""
+    tc_pr = cell._tc.get_or_add_tcPr()
+    if tc_pr.find(qn("w:noWrap")) is not None:
+        return
+    el = OxmlElement("w:noWrap")
+    anchor = next((tc_pr.find(qn(t)) for t in ("w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign",
+                                               "w:hideMark") if tc_pr.find(qn(t)) is not None), None)
+    if anchor is not None:
+        anchor.addprevious(el)
+    else:
+        tc_pr.append(el)
+
+
 def _table(doc: Document, widths_cm: list[float], rows: int, *, tight: bool = False):
     table = doc.add_table(rows=rows, cols=len(widths_cm))
     table.style = doc.styles["Table Grid"]
@@ -527,6 +571,9 @@ JC_PLEDGE_ITEMS = (
 )
 
 
+PLEDGE_SIGNATURE_INDENT_CM = 6.0
+
+
 def build_jc_pledge(path: Path) -> None:
     """附件3: the promise in 三号 仿宋, the applicant's name and the date the pledge was signed."""
     doc = _new_document()
@@ -535,10 +582,12 @@ def build_jc_pledge(path: Path) -> None:
     for item in JC_PLEDGE_ITEMS:
         _para(doc, item, size=BODY_SIZE, indent_chars=2, align=JUSTIFY, line=1.5)
     _para(doc, "", size=BODY_SIZE, line=1.5)
+    # 6 cm in: the blank "承诺日期：    年  月  日" (16 characters of 三号, 9 cm) fits on one line (issue 12)
     signer = _para(doc, "承诺人：{{ name }}", size=BODY_SIZE, line=1.5, before=18)
-    signer.paragraph_format.left_indent = Cm(8.5)
+    signer.paragraph_format.left_indent = Cm(PLEDGE_SIGNATURE_INDENT_CM)
     day = _para(doc, "承诺日期：{{ pledge_date }}", size=BODY_SIZE, line=1.5)
-    day.paragraph_format.left_indent = Cm(8.5)
+    day.paragraph_format.left_indent = Cm(PLEDGE_SIGNATURE_INDENT_CM)
+    _keep_together([signer, day])
     doc.core_properties.title = "晋城市安全生产和应急管理专家廉政承诺书"
     doc.save(path)
 
@@ -602,7 +651,8 @@ def build_jc_summary(path: Path) -> None:
     doc = _new_document(landscape=True)
     _heading(doc, "{{ annex_label }}")
     _left_right(doc, "填报科室：{{ lead_office }}", "填报日期：{{ fill_date }}", WIDE_TEXT_WIDTH_CM)
-    widths = [1.1, 1.6, 1.0, 3.1, 2.3, 3.1, 2.2, 2.2, 2.0, 2.0, 5.1]
+    # 身份证号 3.5 cm and no-wrap: 18 digits of 小五 need 2.9 cm, and at 3.1 cm the final X broke onto a second line
+    widths = [1.1, 1.6, 1.0, 3.5, 2.3, 3.1, 2.2, 2.2, 2.0, 2.0, 4.7]
     table = _table(doc, widths, rows=4, tight=True)
     _header(table, ["序号", "姓名", "性别", "身份证号", "移动电话", "单位全称", "职务职称", "毕业院校", "所学专业",
                     "现从事专业", "拟申报专家类别、行业领域及专业分类"])
@@ -613,6 +663,7 @@ def build_jc_summary(path: Path) -> None:
     _data_row(table, 2, ["{{ r.index }}", "{{ r.name }}", "{{ r.gender }}", "{{ r.id_number }}", "{{ r.mobile }}",
                          "{{ r.unit }}", "{{ r.position_and_title }}", "{{ r.school }}", "{{ r.major }}",
                          "{{ r.current_field }}", "{{ r.classification }}"], left=(5, 10))
+    _no_wrap(table.cell(2, 3))
     _tag_row(table, 3, "{%tr endfor %}")
     _notes(doc, ["拟申报专家类别、行业领域及专业分类请务必按照附件1《晋城市安全生产和应急管理专家类别划分表》填写，"
                  "毕业院校和所学专业填写与申报专家专业有关的最高学历院校和专业，职务、职称如果有都要填写。"],
@@ -750,15 +801,20 @@ def build_notice(path: Path) -> None:
     _para(doc, "{{ intro }}", size=BODY_SIZE, indent_chars=2, align=JUSTIFY, line=1.5, after=6)
     table = _table(doc, [1.1, 1.8, 1.1, 4.2, 2.8, 5.0], rows=4, tight=True)
     _header(table, ["序号", "姓名", "性别", "工作单位", "职务职称", "行业领域及专业"])
+    # The closing text keeps together down to the date (keep-with-next on each paragraph but the last): the issuer
+    # and date never stand alone on a page (issue 12).
     _tag_row(table, 1, "{%tr for r in rows %}")
     _data_row(table, 2, ["{{ r.index }}", "{{ r.name }}", "{{ r.gender }}", "{{ r.unit }}",
                          "{{ r.position_and_title }}", "{{ r.specialties }}"], size=CELL_SIZE, left=(3, 5))
     _tag_row(table, 3, "{%tr endfor %}")
-    _para(doc, "{{ period_text }}", size=BODY_SIZE, indent_chars=2, align=JUSTIFY, line=1.5, before=8)
-    _para(doc, "{{ objection_text }}", size=BODY_SIZE, indent_chars=2, align=JUSTIFY, line=1.5)
-    _para(doc, "联系电话：{{ contact }}", size=BODY_SIZE, indent_chars=2, line=1.5)
-    _para(doc, "{{ issuer }}", size=BODY_SIZE, align=RIGHT, line=1.5, before=24)
-    _para(doc, "{{ issued_on }}", size=BODY_SIZE, align=RIGHT, line=1.5)
+    closing = [
+        _para(doc, "{{ period_text }}", size=BODY_SIZE, indent_chars=2, align=JUSTIFY, line=1.5, before=8),
+        _para(doc, "{{ objection_text }}", size=BODY_SIZE, indent_chars=2, align=JUSTIFY, line=1.5),
+        _para(doc, "联系电话：{{ contact }}", size=BODY_SIZE, indent_chars=2, line=1.5),
+        _para(doc, "{{ issuer }}", size=BODY_SIZE, align=RIGHT, line=1.5, before=24),
+        _para(doc, "{{ issued_on }}", size=BODY_SIZE, align=RIGHT, line=1.5),
+    ]
+    _keep_together(closing)
     _page_number_footer(doc)
     doc.core_properties.title = "专家库拟定名单公示"
     doc.save(path)
@@ -869,7 +925,9 @@ def build_yq_request(path: Path) -> None:
     signature rows; every value cell spans to the right edge."""
     doc = _new_document()
     _heading(doc, "{{ annex_label }}", colon=True, size=Pt(20))
-    table = _table(doc, [3.2, 4.8, 3.0, 5.0], rows=8)
+    # labels 2.8 cm, 1 mm cell margins: the blank 使用时间 "    年  月  日至    年  月  日，共计  天。" (30 characters
+    # of 小四, 12.7 cm) fits on one line in the 13.2 cm value cell (issue 12)
+    table = _table(doc, [2.8, 4.8, 3.0, 5.4], rows=8, tight=True)
     _label_rows(table, [(0, "使用单位", 1.5), (1, "申请科室", 1.5), (2, "使用事项", 4.2), (3, "使用时间", 1.5),
                         (4, "使用类别", 1.5), (5, "行业、专业要\n求及专家数量", 4.2), (6, "使用部门\n负责人签字", 2.6),
                         (7, "使用部门\n分管领导签字", 2.6)])

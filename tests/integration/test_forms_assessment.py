@@ -75,8 +75,12 @@ def test_jc_fj6_prints_the_services_self_evaluation_ratings_and_the_ticked_concl
     assert "检查 A&B 公司 <重点> {{ 不是标签 }} {% 也不是 %}\n第二行（煤矿科）" in cells
     assert "参加专家培训：法规<宣贯>" in cells
     assert "1. 业绩一 <A&B>\n2. 业绩二 {{ x }}" in joined and "评述\n第二行" in joined
-    assert "良" in cells and cells.count("中") == 6 and "守时 & 守信" in cells
-    assert "☐专家素质作风过硬可以继续使用\n☑专家素质作风尚可可以继续观察使用\n☐专家能力较差或存在解聘退出情形建议解聘" in joined
+    # the first item's 考核结论 cell holds the annex's hint above the rating (issue 12), the other five the rating
+    assert "良" in cells and cells.count("中") == 5 and "(填写“优、良、中、差”,以下同)\n中" in cells
+    assert "守时 & 守信" in cells
+    assert ("(专家素质作风过硬可以继续使用;专家素质作风尚可可以继续观察使用;专家能力较差或存在解聘退出情形建议解聘)"
+            "\n继续观察\n一年") in cells
+    assert "☐继续使用\n☑继续观察使用\n☐建议解聘" in cells
     assert "继续观察\n一年" in joined and "专家签字:" in joined and "(签字)" in joined
     assert "2025年6月1日至2026年5月31日" in joined and "使用科室评价：优1次" in joined
     xml = _xml(data)
@@ -90,7 +94,7 @@ def test_a_blank_fj6_is_prefilled_before_the_assessment_and_all_come_in_one_zip(
     _, data = assessments.fj6_form(ctx, second, 2026)
     cells = _cells(data)
     assert "最后一天的任务（煤矿科）" in cells and "2026年5月31日" in cells
-    assert "☐专家素质作风过硬可以继续使用" in "\n".join(cells)
+    assert "☐继续使用\n☐继续观察使用\n☐建议解聘" in cells
     archive = zipfile.ZipFile(io.BytesIO(assessments.fj6_zip(ctx, 2026)))
     assert len(archive.namelist()) == 2 and all(n.endswith(".docx") for n in archive.namelist())
 
