@@ -12,6 +12,7 @@ from core import vocab
 from core.auth import can
 from core.errors import DomainError
 from core.fees import money
+from pages import _charts as charts
 from pages._ui import md_escape, current_user, download, get_context, perform, show_error, show_flash
 from services import fees, settings
 
@@ -112,7 +113,12 @@ else:
                                                                    ("已承诺", r.status.committed),
                                                                    ("已支付", r.status.paid),
                                                                    ("剩余", max(r.status.left, 0)))])
-        st.bar_chart(chart, x="使用科室", y="金额（元）", color="项目", stack=False, horizontal=True)
+        st.altair_chart(charts.bars(
+            chart, name="使用科室", value="金额（元）", money=True, group="项目",
+            color=charts.colours("项目", ["预算", "已承诺", "已支付", "剩余"],
+                                 [charts.GREY, charts.ORANGE, charts.BLUE, charts.GREEN]),
+            tips=[charts.tooltip("使用科室", "name"), charts.tooltip("项目", "name"),
+                  charts.tooltip("金额（元）", "money")], row_step=14), width="stretch")
         for r in report:
             if r.has_budget and r.status.left < 0:
                 st.error(f"{md_escape(r.status.department)}：已超出预算{md_escape(money(-r.status.left))}元")

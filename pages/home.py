@@ -2,11 +2,11 @@
 and forms with their deadlines and open stop-work reports (X-V1; YQ 第十六条), and on an empty registry the
 one-click demo pool (演示数据). Records kept under another policy profile are named by the profile's Chinese name,
 so after a switch the page never claims the registry is empty."""
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from core.auth import can
+from pages import _charts as charts
 from pages._ui import md_escape, DEMO_BADGE, current_user, get_context, perform, show_flash
 from services import dispatch, evaluations, experts, settings
 from services import conditions as pool_conditions
@@ -83,15 +83,10 @@ if summary.over_pool_cap:
 st.subheader("各行业领域人数")
 frame = pd.DataFrame([{"行业领域": f"{r.code}. {r.name}", "人数": r.count, "上限": r.limit_max, "状态": r.status}
                       for r in summary.sectors])
-bars = alt.Chart(frame).mark_bar().encode(
-    y=alt.Y("行业领域:N", sort=None, title=None), x=alt.X("人数:Q"),
-    color=alt.Color("状态:N", scale=alt.Scale(domain=["正常", "超出", "不足"], range=["#4c78a8", "#e45756", "#f58518"])),
-    tooltip=["行业领域", "人数", "上限"])
-chart = bars
-if frame["上限"].notna().any():
-    caps = alt.Chart(frame.dropna(subset=["上限"])).mark_tick(color="black", thickness=2, size=18).encode(
-        y=alt.Y("行业领域:N", sort=None), x="上限:Q", tooltip=["行业领域", "上限"])
-    chart = bars + caps
+chart = charts.bars(frame, name="行业领域", value="人数", money=False, ticks="上限",
+                    color=charts.colours("状态", ["正常", "超出", "不足"], [charts.BLUE, charts.RED, charts.ORANGE]),
+                    tips=[charts.tooltip("行业领域", "name"), charts.tooltip("人数", "count"),
+                          charts.tooltip("上限", "count"), charts.tooltip("状态", "name")])
 st.altair_chart(chart, width="stretch")
 if role_flags:  # JC-T3; none for YQ
     st.warning(f"行业专业组组长、副组长配备有 {len(role_flags)} 处问题（在“专家录入”中设置专家的组长/副组长）：")

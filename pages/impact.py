@@ -3,11 +3,12 @@ side (X-P3): who becomes eligible or ineligible and why, quota per sector agains
 applications whose result flips, decline and evaluation consequences triggered or lifted, fees over a period and
 per using department, with charts; download the Word briefing 政策调整影响分析 and the Excel workbook. Nothing is
 saved: the page only reads."""
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
+from core.fees import money
+from pages import _charts as charts
 from pages._ui import md_escape, current_user, download, get_context, show_error
 from services import impact, settings
 
@@ -15,8 +16,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _yuan(value):
-    return None if value is None else float(value)
+def _yuan(value) -> str:
+    """An amount in a table as everywhere else: 13,800.00 (the tables held floats: 13800)."""
+    return "—" if value is None else money(value)
 
 
 ctx = get_context()
@@ -104,15 +106,13 @@ with tabs[3]:
                              "状态": row.status})
     frame = pd.DataFrame(rows)
     if not frame.empty:
-        bars = alt.Chart(frame).mark_bar().encode(
-            y=alt.Y("行业领域:N", sort=None, title=None), x=alt.X("人数:Q"), yOffset="策略:N",
-            color=alt.Color("策略:N", scale=alt.Scale(domain=["现行", "推演"], range=["#4c78a8", "#f58518"])),
-            tooltip=["行业领域", "策略", "人数", "上限", "状态"])
-        chart = bars
-        capped = frame.dropna(subset=["上限"])
-        if not capped.empty:
-            chart = bars + alt.Chart(capped).mark_tick(color="black", thickness=2, size=10).encode(
-                y=alt.Y("行业领域:N", sort=None), yOffset="策略:N", x="上限:Q", tooltip=["行业领域", "策略", "上限"])
+        chart = charts.bars(frame, name="行业领域", value="人数", money=False, group="策略", ticks="上限",
+                            color=charts.colours("策略", ["现行", "推演"], [charts.BLUE, charts.ORANGE]),
+                            tips=[charts.tooltip("行业领域", "name"), charts.tooltip("策略", "name"),
+                                  charts.tooltip("人数", "count"), charts.tooltip("上限", "count"),
+                                  charts.tooltip("状态", "name")],
+                            tick_tips=[charts.tooltip("行业领域", "name"), charts.tooltip("策略", "name"),
+                                       charts.tooltip("上限", "count")])
         st.altair_chart(chart, width="stretch")
         st.caption(f"黑色竖线为入选人数上限。{md_escape(report.pool_total[0])}人在库（现行总数上限 {md_escape(report.pool_cap[0] or '不限')}，"
                    f"推演 {md_escape(report.pool_cap[1] or '不限')}）。")
@@ -147,10 +147,11 @@ with tabs[6]:
                                   for r in fees.rows for side, v in (("现行", r.base), ("推演", r.other))
                                   if v is not None])
         if not fee_frame.empty:
-            st.altair_chart(alt.Chart(fee_frame).mark_bar().encode(
-                y=alt.Y("使用科室:N", title=None), x=alt.X("金额:Q", title="金额（元）"), yOffset="策略:N",
-                color=alt.Color("策略:N", scale=alt.Scale(domain=["现行", "推演"], range=["#4c78a8", "#f58518"])),
-                tooltip=["使用科室", "策略", "金额"]), width="stretch")
+            st.altair_chart(charts.bars(
+                fee_frame, name="使用科室", value="金额", money=True, group="策略", value_title="金额（元）",
+                color=charts.colours("策略", ["现行", "推演"], [charts.BLUE, charts.ORANGE]),
+                tips=[charts.tooltip("使用科室", "name"), charts.tooltip("策略", "name"),
+                      charts.tooltip("金额", "money")]), width="stretch")
         st.dataframe(pd.DataFrame([{"使用科室": r.department, "现行（元）": _yuan(r.base), "推演（元）": _yuan(r.other),
                                     "增减（元）": _yuan(r.difference)} for r in fees.rows]),
                      hide_index=True, width="stretch")

@@ -46,6 +46,9 @@ if ev.work_record_form_id and office:
 if policy.assistance is not None:
     names.append("技术帮扶")
 names.append("表格下载")
+# Keyed and tracked by the server (on_change="rerun"): the open tab survives every rerun — choosing a task or
+# building a form in 表格下载, and a success message shown above the tabs after 登记完成, which made plain tabs
+# fall back to the first one (issue 12; tests/e2e/test_e2e_issue12_daily.py).
 tabs = dict(zip(names, st.tabs(names, key="service_tabs", on_change="rerun")))
 
 # --- 登记完成 -----------------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from core.dismissal import banned_reason
 from core.eligibility import EligibilityResult, check_eligibility
 from core.errors import DomainError, DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core.expert import validate_expert
+from core.expert_fields import EXPERT_FIELDS
+from core.idcard import parse_id_number
 from core.intake import check_draft, outside_window
 from core.lifecycle import (Workflow, appointment_term, certificate_number, check_deletable, check_notice,
                             next_certificate_seq, notice_over, notice_window)
@@ -183,27 +185,92 @@ def drafts(ctx: AppContext) -> list[dict]:
     return _apps(ctx).search(lambda d: d.get("status") == "草稿" and d.get("policy_id") == pid)
 
 
+# Where each problem stands on the 入库申报 page, top to bottom: 专家类型, the expert fields in form order, then
+# 承诺与声明 (the pledge), the special route's 推荐部门 and the photo. A list of problems is sorted this way.
+_APP_KEYS_FIRST = ("kind", "route")
+_APP_KEYS_LAST = ("pledge_signed", "pledge_date", "special", "declarations", "photo")
+
+
+_FORM_ORDER = {key: n for n, key in enumerate(list(_APP_KEYS_FIRST) + [f.key for f in EXPERT_FIELDS]
+                                               + list(_APP_KEYS_LAST))}
+
+
+def _form_position(key: str) -> int:
+    return _FORM_ORDER.get(key, len(_FORM_ORDER))
+
+
+def _submission_check(ctx: AppContext, form: dict, app: dict, photo: tuple[bytes, str] | None):
+    """Everything wrong with an application, found in one pass so that no check hides a later one (issue 12): the
+    expert fields, the application's own fields (kind, pledge, special route), the photo, and — once the ID number
+    itself is valid — the ban list and the register. Returns (fields, clean record or None, problems in form
+    order, the DuplicateError of a person already in the register or None, the record of a person who may
+    re-apply or None). Nothing is written."""
+    policy = active_policy(ctx)
+    today = ctx.today()
+    errors: list[tuple[str, str]] = []
+    try:
+        fields = _app_fields(app, policy)
+    except ValidationError as error:
+        errors.extend(error.errors)
+        fields = _app_fields(dict(app, kind=policy.expert_kinds[0]), policy)
+    clean = None
+    try:
+        clean = validate_expert(_form_only(form), policy, today)
+    except ValidationError as error:
+        errors.extend(error.errors)
+    if policy.intake.pledge_form_id and not fields["pledge_signed"]:
+        errors.append(("pledge_signed", "请确认申报人已签署廉政承诺书（附件3）"))
+    if fields["kind"] == "特聘专家" and not str((fields["special"] or {}).get("department") or "").strip():
+        errors.append(("special", "特聘专家须由使用部门推荐，请填写推荐部门"))
+    if photo:
+        try:
+            check_photo(photo[0])  # a real JPG/PNG that the Word forms can hold, within the size limit
+        except ValidationError as error:
+            errors.extend(error.errors)
+    number = clean["id_number"] if clean else None
+    if number is None and not any(key == "id_number" for key, _ in errors):
+        try:  # the rest of the form is wrong, the ID number is not: still say if the person may not apply
+            number = parse_id_number(form.get("id_number"), today=today).number
+        except ValidationError:
+            number = None
+    duplicate, existing = None, None
+    if number:
+        try:
+            existing = _check_person(ctx, number)
+        except DuplicateError as error:
+            duplicate = error
+            errors.append(("id_number", error.message))
+        except DomainError as error:  # on the ban list
+            errors.append(("id_number", error.message))
+    errors.sort(key=lambda e: _form_position(e[0]))  # stable: a field's own messages keep their order
+    return fields, clean, errors, duplicate, existing
+
+
+def submission_errors(ctx: AppContext, form: dict, app: dict, *, photo: tuple[bytes, str] | None = None
+                      ) -> list[tuple[str, str]]:
+    """What 提交申报 would refuse, every problem at once as (field key, Chinese message) in form order; [] when the
+    application can be submitted. Nothing is written (the page shows the list again as the user corrects it)."""
+    return _submission_check(ctx, form, app, photo)[2]
+
+
 def submit(ctx: AppContext, actor: User, form: dict, app: dict, *, app_id: int | None = None,
            photo: tuple[bytes, str] | None = None) -> tuple[int, int]:
-    """提交申报: the whole form validated, eligibility checked and stored, the person 申请中 (JC-I1, YQ-I1)."""
+    """提交申报: the whole form validated, eligibility checked and stored, the person 申请中 (JC-I1, YQ-I1).
+
+    Every problem is reported at once (issue 12): a ValidationError lists the fields, the pledge, the photo and a
+    banned or already registered person together, in form order. A person already in the register with nothing
+    else wrong is a DuplicateError carrying the existing record's id."""
     _require_office(actor)
     policy = active_policy(ctx)
     today = ctx.today()
-    fields = _app_fields(app, policy)
-    errors = []
-    if policy.intake.pledge_form_id and not fields["pledge_signed"]:
-        errors.append(("pledge_signed", "请确认申报人已签署廉政承诺书（附件3）"))
-    if fields["kind"] == "特聘专家" and not (fields["special"] or {}).get("department"):
-        errors.append(("special", "特聘专家须由使用部门推荐，请填写推荐部门"))
-    if photo:
-        check_photo(photo[0])  # a real JPG/PNG that the Word forms can hold, within the size limit
-    mime = _mime(photo[0]) if photo else None
-    clean = validate_expert(_form_only(form), policy, today)
-    if errors:
-        raise ValidationError(errors)
     if app_id is not None:
         _draft(ctx, app_id)
-    existing = _check_person(ctx, clean["id_number"])
+    fields, clean, errors, duplicate, existing = _submission_check(ctx, form, app, photo)
+    if duplicate is not None and len(errors) == 1:
+        raise duplicate
+    if errors:
+        raise ValidationError(errors)
+    mime = _mime(photo[0]) if photo else None
     eligibility = check_eligibility(clean, policy, today, kind=fields["kind"], declarations=fields["declarations"])
     now = _now(ctx)
     if existing is None:

@@ -12,16 +12,18 @@ P = "intake_new_"
 
 
 def fill_intake(at, **values):
+    """The 入库申报 form filled as a valid application; `name`, `id_number`, `mobile`, `pledge=False` change it."""
     at.text_input(key=P + "name").input(values.get("name", "赵申报"))
-    at.text_input(key=P + "id_number").input(values.get("id_number", valid_id_number(date(1976, 4, 8), "男")))
-    at.text_input(key=P + "mobile").input("13912345678")
+    at.text_input(key=P + "id_number").input(values.get("id_number") or valid_id_number(date(1976, 4, 8), "男"))
+    at.text_input(key=P + "mobile").input(values.get("mobile", "13912345678"))
     at.text_input(key=P + "unit").input("晋城市安全技术服务中心")
     at.selectbox(key=P + "employment_status").set_value("在岗")
     at.selectbox(key=P + "education").set_value("本科")
     at.selectbox(key=P + "title_level").set_value("副高级")
     at.number_input(key=P + "years_in_field").set_value(20)
     at.multiselect(key=P + "specialties").set_value(["1.2"])
-    at.checkbox(key=P + "pledge").check()
+    if values.get("pledge", True):
+        at.checkbox(key=P + "pledge").check()
     return at.run()
 
 
