@@ -52,8 +52,8 @@ from typing import Any
 from tinydb.storages import Storage
 
 from core.errors import StoreCorruptError, StoreError
-from store.storage import (DATA_TABLE, META_TABLE, SCHEMA_VERSION, TEMP_SUFFIX, atomic_write, corrupt_message,
-                           fsync_dir)
+from store.storage import (DATA_TABLE, META_TABLE, SCHEMA_VERSION, TEMP_SUFFIX, VersionCache, atomic_write,
+                           corrupt_message, fsync_dir)
 
 log = logging.getLogger(__name__)
 
@@ -401,7 +401,7 @@ def build_snapshot(raw: bytes, key: tuple | None, path: Path | str) -> Snapshot:
                     lines=document_lines(raw, data.get(DATA_TABLE, {}).keys()))
 
 
-class LogStorage(Storage):
+class LogStorage(VersionCache, Storage):
     """A history collection's file as an append-only log (see the module docstring), behind TinyDB's Storage.
 
     Same transaction protocol as `store.storage._Transactional`: begin() … read() … will_change() … write() …
@@ -414,36 +414,12 @@ class LogStorage(Storage):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.label = str(self.path)
-        self._snap: Snapshot | None = None
-        self._gen = 0  # bumped by every write, rollback and drop of this process
-        self._snap_lock = threading.Lock()
+        self._init_cache()  # the parsed-file cache (store.storage.VersionCache)
         self._tx_thread: int | None = None
         self._reset_tx()
 
-    # --- the cache -----------------------------------------------------------------------------------------
-    def snapshot(self) -> Snapshot:
-        """The current content (cached while the file's version is unchanged). Do not change what it holds."""
-        cached, gen = self._snap, self._gen
-        key, raw = read_keyed(self.path, cached.key if cached is not None else None)
-        if key is None:
-            return EMPTY
-        if raw is None:
-            return cached
-        snap = build_snapshot(raw, key, self.path)
-        with self._snap_lock:
-            if self._gen == gen:  # no write of ours meanwhile: never store an older version over a newer one
-                self._snap = snap
-        return snap
-
-    def drop_cache(self) -> None:
-        with self._snap_lock:
-            self._gen += 1
-            self._snap = None
-
-    def _publish(self, snap: Snapshot | None) -> None:
-        with self._snap_lock:
-            self._gen += 1
-            self._snap = snap
+    def _load_keyed(self, known: tuple | None) -> tuple[tuple | None, bytes | None]:
+        return read_keyed(self.path, known)
 
     # --- transactions ------------------------------------------------------------------------------------
     def _reset_tx(self) -> None:

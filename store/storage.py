@@ -231,50 +231,24 @@ def stale_temp_files(folder: Path) -> dict[str, list[Path]]:
 
 
 # --- storages --------------------------------------------------------------------------------------------
-class _Transactional(Storage):
-    """Transactions for the repository: begin() … read() … will_change() … write() … end(ok) / rollback(), and
-    `snapshot()`: the parsed content of the file, cached while the file's version is unchanged.
+class VersionCache:
+    """The parsed-file cache of both storages (this module's whole files, store.logstore's logs): the file's
+    content as a `store.logstore.Snapshot`, kept while the file's version — (device, inode, size, mtime, ctime) by
+    fstat on the descriptor the bytes came from, or in memory a write counter — is unchanged, so a read outside a
+    transaction costs one fstat. `_gen` counts this process's writes, rollbacks and drops: a version read before
+    one of them is never stored over what it published. Subclasses give `_load_keyed` and `label`."""
 
-    The cached version (a `store.logstore.Snapshot`) is keyed by (device, inode, size, mtime, ctime) taken by
-    fstat on the descriptor its bytes were read from, or in memory by a write counter; a read outside a
-    transaction costs one fstat when nothing changed. A transaction works on a shallow copy of the cached tables
-    (documents are replaced, never changed in place: the snapshot may be in use by readers of other threads),
-    re-uses the line of each document it does not change (`will_change`), and publishes what it wrote as the new
-    version, so the next transaction neither reads nor parses the file; `_gen` counts this process's writes, so
-    a version read before a write is never stored over it. A rollback drops the cached version.
-    """
+    label: str
 
-    def __init__(self) -> None:
-        self._tx_thread: int | None = None
+    def _init_cache(self) -> None:
         self._snap = None
         self._gen = 0
         self._snap_lock = threading.Lock()
-        self._reset_tx()
 
-    def _reset_tx(self) -> None:
-        self._tx_base = None  # the snapshot this transaction read
-        self._tx_data: dict | None = None
-        self._tx_lines: dict[str, bytes] | None = None  # each document's line, as read or last written
-        self._tx_changing: set[str] | None = None  # ids the next write changes (None: unknown, re-encode all)
-        self._tx_saved = False  # the previous state has been put aside (at the first write of the transaction)
-        self._tx_written = False
+    def _load_keyed(self, known: tuple | None) -> tuple[tuple | None, bytes | None]:
+        """(version, bytes); bytes None when the version is `known`; (None, None) when there is no file."""
+        raise NotImplementedError
 
-    def begin(self) -> None:
-        self._tx_thread = threading.get_ident()
-        self._reset_tx()
-
-    def end(self, ok: bool) -> None:
-        try:
-            if self._tx_saved:
-                self._forget_previous()
-        finally:
-            self._tx_thread = None
-            self._reset_tx()
-
-    def _in_tx(self) -> bool:
-        return self._tx_thread is not None and self._tx_thread == threading.get_ident()
-
-    # --- the cached version ------------------------------------------------------------------------------
     def snapshot(self):
         """The current content of the file (cached while its version is unchanged). Never change what it holds."""
         from store.logstore import EMPTY, build_snapshot
@@ -299,6 +273,48 @@ class _Transactional(Storage):
         with self._snap_lock:
             self._gen += 1
             self._snap = snap
+
+
+class _Transactional(VersionCache, Storage):
+    """Transactions for the repository: begin() … read() … will_change() … write() … end(ok) / rollback(), and
+    `snapshot()`: the parsed content of the file, cached while the file's version is unchanged.
+
+    The cached version (a `store.logstore.Snapshot`) is keyed by (device, inode, size, mtime, ctime) taken by
+    fstat on the descriptor its bytes were read from, or in memory by a write counter; a read outside a
+    transaction costs one fstat when nothing changed. A transaction works on a shallow copy of the cached tables
+    (documents are replaced, never changed in place: the snapshot may be in use by readers of other threads),
+    re-uses the line of each document it does not change (`will_change`), and publishes what it wrote as the new
+    version, so the next transaction neither reads nor parses the file; `_gen` counts this process's writes, so
+    a version read before a write is never stored over it. A rollback drops the cached version.
+    """
+
+    def __init__(self) -> None:
+        self._tx_thread: int | None = None
+        self._init_cache()
+        self._reset_tx()
+
+    def _reset_tx(self) -> None:
+        self._tx_base = None  # the snapshot this transaction read
+        self._tx_data: dict | None = None
+        self._tx_lines: dict[str, bytes] | None = None  # each document's line, as read or last written
+        self._tx_changing: set[str] | None = None  # ids the next write changes (None: unknown, re-encode all)
+        self._tx_saved = False  # the previous state has been put aside (at the first write of the transaction)
+        self._tx_written = False
+
+    def begin(self) -> None:
+        self._tx_thread = threading.get_ident()
+        self._reset_tx()
+
+    def end(self, ok: bool) -> None:
+        try:
+            if self._tx_saved:
+                self._forget_previous()
+        finally:
+            self._tx_thread = None
+            self._reset_tx()
+
+    def _in_tx(self) -> bool:
+        return self._tx_thread is not None and self._tx_thread == threading.get_ident()
 
     def read(self) -> dict[str, dict[str, Any]] | None:
         if self._in_tx():
@@ -367,10 +383,6 @@ class _Transactional(Storage):
 
     # subclasses
     label: str
-
-    def _load_keyed(self, known: tuple | None) -> tuple[tuple | None, bytes | None]:
-        """(version, bytes); bytes None when the version is `known`; (None, None) when there is no file."""
-        raise NotImplementedError
 
     def _stored_key(self) -> tuple:
         """The version of what `_store` has just written."""
