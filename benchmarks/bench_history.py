@@ -7,9 +7,11 @@ about 40 a working day from the pool's start onwards. After each step (default 1
 all) it prints:
 - ms/task: median time of a task over the step's last 100 tasks (all of them when the step is shorter);
 - write: median of 20 single-record updates of a history collection (使用申请), lock + read + fsync + audit;
-- the service calls behind the pages that grow with history, as the admin makes them (median of 3):
-  抽取委派 (open requests, the chosen request's draws, staffing, assignments, active experts), 服务评价 (overdue
-  and pending evaluations, the task lists, participants and evaluation of the chosen task), 首页 (home view,
+- expert write: the same for one expert record (专家库, a whole file of 3,000 experts);
+- the service calls behind the pages that grow with history, as the admin's first view of each page makes them
+  (median of 3): 抽取委派 (the year filter's choices, the ongoing requests, the experts' names, the first request's
+  draws, staffing and assignments), 服务评价 (overdue and pending evaluations, the year filter's choices, the tasks
+  to finish, the recent and unfinished task lists, participants and evaluation of the first task), 首页 (home view,
   proposals, condition notices, approvals, urgent reports, overdue), 履历 (an expert's audit history, state
   record and tasks);
 - the data folder's size and the process's peak memory (VmHWM).
@@ -99,21 +101,23 @@ def page_reads(ctx, admin: User) -> dict[str, float]:
     """The service calls the four pages make on one run, for the admin (ms, median of 3)."""
     from services import conditions, dispatch, evaluations, experts
 
-    def drawing():
-        open_ = dispatch.requests(ctx, admin, status=dispatch.DRAWING_PAGE_STATUSES)
-        experts.active_experts(ctx)
+    def drawing():  # pages/drawing.py as first opened: the ongoing requests, the first one's draws and staffing
+        dispatch.request_years(ctx, admin, status=dispatch.DRAWING_PAGE_STATUSES)
+        open_ = dispatch.requests(ctx, admin, status=tuple(s for s in dispatch.DRAWING_PAGE_STATUSES if s != "已完成"))
+        experts.expert_names(ctx)
         if open_:
             rid = open_[0]["id"]
             dispatch.draws_of(ctx, rid)
             dispatch.staffing_of(ctx, rid)
             dispatch.assignments_of(ctx, rid)
 
-    def service():
+    def service():  # pages/service.py as first opened (scope: the recent and the unfinished)
         evaluations.overdue_evaluations(ctx, admin)
-        evaluations.pending_evaluations(ctx, admin)
+        evaluations.task_years(ctx, admin)
         evaluations.tasks_to_finish(ctx, admin)
-        finished = evaluations.visible_tasks(ctx, admin, ("已完成",))
-        evaluations.visible_tasks(ctx, admin)
+        evaluations.pending_evaluations(ctx, admin)
+        finished = evaluations.visible_tasks(ctx, admin, ("已完成",), scope=evaluations.RECENT)
+        evaluations.visible_tasks(ctx, admin, scope=evaluations.RECENT)
         if finished:
             rid = finished[0]["id"]
             evaluations.evaluation_of(ctx, rid)
@@ -139,8 +143,9 @@ def page_reads(ctx, admin: User) -> dict[str, float]:
             (("抽取委派", drawing), ("服务评价", service), ("首页", home), ("履历", record))}
 
 
-def one_write_ms(ctx) -> float:
-    repo = ctx.store.collection("requests")
+def one_write_ms(ctx, collection: str = "requests") -> float:
+    """Median of 20 single-record updates of `collection` (lock + read + write + fsync + audit line)."""
+    repo = ctx.store.collection(collection)
     ids = [r["id"] for r in repo.all()]
     rng = random.Random(1)
     times = []
@@ -185,8 +190,8 @@ def run(folder: Path, steps: list[int]) -> None:
     far = date(2100, 1, 1)  # DemoRun stops a task that ends on or after its `today`: never here
     demo_run = DemoRun(ctx, office, leader, policy, [e for e in pool if e.get("is_demo")],
                        DEPARTMENTS[policy.city], random.Random(SEED), far)
-    print(f"{'tasks':>6} {'ms/task':>8} {'refused':>7} {'write ms':>8} {'抽取委派':>8} {'服务评价':>8} {'首页':>8} "
-          f"{'履历':>8} {'folder MB':>9} {'peak MB':>8} {'elapsed s':>9}", flush=True)
+    print(f"{'tasks':>6} {'ms/task':>8} {'refused':>7} {'write ms':>8} {'expert w':>8} {'抽取委派':>8} {'服务评价':>8} "
+          f"{'首页':>8} {'履历':>8} {'folder MB':>9} {'peak MB':>8} {'elapsed s':>9}", flush=True)
     made, refused, day, today_count = 0, 0, _weekday_on_or_after(START), 0
     times: list[float] = []
     started = time.perf_counter()
@@ -210,6 +215,7 @@ def run(folder: Path, steps: list[int]) -> None:
         tail = step_times[-100:] or [float("nan")]
         reads = page_reads(ctx, admin)
         print(f"{made:>6} {statistics.median(tail):>8.0f} {refused:>7} {one_write_ms(ctx):>8.1f} "
+              f"{one_write_ms(ctx, 'experts'):>8.1f} "
               f"{reads['抽取委派']:>8.0f} {reads['服务评价']:>8.0f} {reads['首页']:>8.0f} {reads['履历']:>8.0f} "
               f"{folder_mb(folder):>9.1f} {peak_memory_mb():>8.0f} {time.perf_counter() - started:>9.0f}", flush=True)
     print("(ms/task: median of the step's last 100 tasks; reads: the service calls each page makes, ms, median of 3)")

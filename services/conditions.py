@@ -23,6 +23,7 @@ from core.conditions import ConditionParams, Finding, group_role_gaps, time_cond
 from core.eligibility import RULE_AGE
 from core.errors import DomainError, NotFoundError, PermissionDenied, ValidationError
 from core.registry import group_role_problems
+from services import pool_view
 from services.context import AppContext, User
 from services.settings import active_policy, require_policy
 
@@ -72,7 +73,8 @@ def with_relaxations(ctx: AppContext, experts: list[dict]) -> list[dict]:
 
 
 def _mine(ctx: AppContext, policy) -> list[dict]:
-    return ctx.store.collection(EXPERTS).search(lambda d: d.get("policy_id") == policy.id)
+    """The profile's experts, shared and read-only (services.pool_view): only read here (issue 17)."""
+    return pool_view.shared_pool(ctx, policy.id)
 
 
 def _checked(ctx: AppContext, policy, *, skip: set = frozenset(), mine: list[dict] | None = None

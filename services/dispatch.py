@@ -30,7 +30,7 @@ from core.drawing import (EXCLUSION_RULES, DrawParams, DrawResult, SharedPool, _
 from core.drawing import draw as run_draw
 from core.errors import DomainError, DuplicateError, NotFoundError, PermissionDenied, ValidationError
 from core.text import clean_choice
-from services import pool_snapshots
+from services import pool_snapshots, pool_view
 from services.context import AppContext, User
 from services.fees import approval_estimate
 from services.settings import active_policy, require_policy
@@ -85,10 +85,7 @@ def _pool(ctx, policy) -> list[dict]:
     the draw). Read-only — the draw and the checks never change it (tests/integration/test_shared_pool_issue17.py);
     a caller that needs to change a record takes a copy."""
     from services.conditions import with_relaxations  # JC 第七条(六): a recorded age relaxation reaches the draw
-    pid = policy.id
-    shared = _repo(ctx, EXPERTS).shared(("pool", pid),
-                                        lambda rows: SharedPool(d for d in rows if d.get("policy_id") == pid))
-    return with_relaxations(ctx, shared)
+    return with_relaxations(ctx, pool_view.shared_pool(ctx, policy.id))
 
 
 def _draw_history(ctx, policy, req: dict, pool: list[dict]) -> list[dict]:
@@ -205,27 +202,46 @@ def _refuse_duplicate(ctx, actor: User, doc: dict, token: str | None) -> None:
 
 def requests(ctx: AppContext, actor: User, *, status: tuple[str, ...] = (), year: int | None = None) -> list[dict]:
     """The active profile's requests, newest first; a 使用科室 user sees only their department's. `year` keeps
-    those whose task starts in that year (a page's year filter over years of history; `request_years`)."""
+    those whose task starts in that year (a page's year filter over years of history; `request_years`). Found by
+    index (issue 17): only the requests listed are read."""
     pid = active_policy(ctx).id
     mine = actor.role == vocab.ROLE_DEPARTMENT
     prefix = f"{year:04d}" if year is not None else None
     repo = _repo(ctx, REQUESTS)
-    rows = repo.find_any("status", status) if status else repo.find("policy_id", pid)  # indexed (issue 17)
-    found = [r for r in rows if r.get("policy_id") == pid and (not status or r.get("status") in status)
+    ids = _request_ids(ctx, actor, status)
+    if prefix is not None:
+        ids &= repo.ids_from("start", prefix)
+    found = [r for r in repo.get_many(ids) if r.get("policy_id") == pid and (not status or r.get("status") in status)
              and (prefix is None or str(r.get("start") or "")[:4] == prefix)
              and (not mine or same_department(r.get("department"), actor.department))]
     return sorted(found, key=lambda r: -r["id"])
 
 
+def _request_ids(ctx, actor: User, status: tuple[str, ...]) -> set[int]:
+    """The ids `requests` may list (a superset it then checks record by record), from the indexes alone."""
+    repo = _repo(ctx, REQUESTS)
+    ids = set(repo.keyed_ids("policy_id").get(active_policy(ctx).id, ()))
+    if status:
+        by_status = repo.keyed_ids("status")
+        ids &= {i for s in status for i in by_status.get(s, ())}
+    if actor.role == vocab.ROLE_DEPARTMENT:
+        ids &= {i for key, found in repo.keyed_ids("department").items()
+                if same_department(key if isinstance(key, str) else None, actor.department) for i in found}
+    return ids
+
+
 def request_years(ctx: AppContext, actor: User, *, status: tuple[str, ...] = ()) -> list[int]:
-    """The start years of the requests `requests` would list, newest first (the choices of a year filter)."""
-    years = {str(r.get("start") or "")[:4] for r in requests(ctx, actor, status=status)}
+    """The start years of the requests `requests` would list, newest first (the choices of a year filter): from the
+    indexes, no request read (issue 17)."""
+    ids = _request_ids(ctx, actor, status)
+    years = {str(key or "")[:4] for key, found in _repo(ctx, REQUESTS).keyed_ids("start").items()
+             if isinstance(key, str) and not ids.isdisjoint(found)}
     return sorted((int(y) for y in years if y.isdigit()), reverse=True)
 
 
 def awaiting_approval(ctx: AppContext, actor: User) -> list[dict]:
     """Requests this user may sign: not yet approved (incl. emergencies used first, 待补批)."""
-    return [r for r in requests(ctx, actor) if r.get("approval") is None and r.get("status") in AWAITING_APPROVAL
+    return [r for r in requests(ctx, actor, status=AWAITING_APPROVAL) if r.get("approval") is None
             and can(actor.role, "approve_requests") and can_approve(actor.role, r["required_level"])]
 
 

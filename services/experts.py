@@ -8,6 +8,8 @@ Every Excel export of personal data is audited: who, when, how many records, whi
 """
 from __future__ import annotations
 
+import copy
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,6 +26,7 @@ from core.registry import (PoolSummary, RegistryFilter, filter_experts, group_ro
                            registry_row, specialty_label_or_code, terms_ending)
 from services import demo as demo_pool
 from services import excel_io
+from services import pool_view
 from services.context import AppContext, User
 from services.settings import active_policy, require_policy
 
@@ -48,12 +51,15 @@ def _shown(actor: User, record: dict, *, also=()) -> dict:
 
 def active_experts(ctx: AppContext) -> list[dict]:
     """Every well-formed record made under the active profile (see `malformed` for the others)."""
-    pid = active_policy(ctx).id
-    repo = _repo(ctx)
     # which records are well-formed is worked out once per version of the file (issue 17), then only copied
-    ids = repo.shared(("well_formed", pid),
-                      lambda rows: tuple(d["id"] for d in rows if d.get("policy_id") == pid and not _problems(d)))
-    return repo.get_many(ids)
+    return _repo(ctx).get_many(d["id"] for d in pool_view.well_formed(ctx, active_policy(ctx).id))
+
+
+def expert_names(ctx: AppContext) -> dict[int, str]:
+    """id → name of every well-formed record of the active profile (a page's name look-up: no record copied)."""
+    pid = active_policy(ctx).id
+    return dict(pool_view.shared_pool(ctx, pid).memo(
+        "names", lambda: {d["id"]: d.get("name", "") for d in pool_view.well_formed(ctx, pid)}))
 
 
 def _problems(doc: dict) -> list[str]:
@@ -116,9 +122,12 @@ class HomeView:
 
 
 def home_view(ctx: AppContext, actor: User, days: int = 90) -> HomeView:
-    mine = active_experts(ctx)
-    return HomeView(not mine, any(e.get("is_demo") for e in mine), pool_summary(mine, active_policy(ctx).taxonomy),
-                    [_shown(actor, e) for e in terms_ending(mine, ctx.today(), days)])
+    pid = active_policy(ctx).id
+    mine = pool_view.well_formed(ctx, pid)  # shared and read-only: only the few listed are copied (issue 17)
+    pool = pool_view.shared_pool(ctx, pid)
+    summary = pool.memo("home_summary", lambda: pool_summary(list(mine), active_policy(ctx).taxonomy))
+    ending = [copy.deepcopy(e) for e in terms_ending(list(mine), ctx.today(), days)]
+    return HomeView(not mine, any(e.get("is_demo") for e in mine), summary, [_shown(actor, e) for e in ending])
 
 
 def registry(ctx: AppContext, actor: User, flt: RegistryFilter) -> tuple[list[dict], list[dict]]:

@@ -14,7 +14,7 @@ import pytest
 
 from core.drawing import SharedPool, _id_key, _pool_entry, pool_snapshot_hash
 from core.drawing import draw as run_draw
-from services import dispatch, experts, settings
+from services import conditions, dispatch, experts, settings
 from services.context import build_context
 from tests.conftest import ADMIN, FIXED_NOW
 
@@ -34,7 +34,13 @@ def _fresh(ctx, policy) -> list[dict]:
 
 
 def test_issue17_the_shared_pool_is_unchanged_by_a_year_of_tasks(loaded):
+    """…and by the pages that read it (首页's figures and notices, 解聘清退's proposals, the registry's list)."""
     ctx, policy = loaded
+    experts.home_view(ctx, ADMIN, 3650)
+    conditions.home_notices(ctx, ADMIN)
+    conditions.proposals(ctx, ADMIN)
+    for e in experts.active_experts(ctx):
+        e["name"] = "改过的副本"  # a caller's copy: the shared records never see it
     shared = ctx.store.collection("experts").shared(("pool", policy.id), lambda rows: None)
     assert isinstance(shared, SharedPool) and len(shared) > 0  # the one the tasks used
     assert list(shared) == _fresh(ctx, policy)
@@ -91,3 +97,11 @@ def test_issue17_a_draw_reads_by_index_exactly_what_it_would_read_from_all_the_h
         assert indexed.to_dict() == full.to_dict(), req["id"]
         checked += 1
     assert checked >= 5
+
+
+def test_issue17_expert_names_are_those_of_the_well_formed_records_and_a_fresh_dict(loaded):
+    ctx, _ = loaded
+    names = experts.expert_names(ctx)
+    assert names == {e["id"]: e["name"] for e in experts.active_experts(ctx)}
+    names.clear()
+    assert experts.expert_names(ctx)
