@@ -33,7 +33,6 @@ from services import pool_snapshots
 from services.context import AppContext, User
 from services.dispatch import DRAWS, keep_pool_snapshot
 from services.settings import SETTINGS
-from store.database import convert_history_collections, history_files_to_convert
 
 MIGRATION_USER = User("system:migration", "数据迁移", vocab.ROLE_ADMIN)
 MIGRATE_ACTION = "抽取记录转为精简格式"
@@ -151,13 +150,13 @@ HISTORY_LOG_ACTION = "历史集合转为追加写入格式"
 
 
 def _history_logs_pending(ctx: AppContext) -> int:
-    return len(history_files_to_convert(ctx.store))
+    return len(ctx.store.history_files_to_convert())
 
 
 def _convert_history_logs(ctx: AppContext, actor: User) -> dict:
     """History collections (requests, assignments, draws, …) from whole files to append-only logs (issue 17): same
     documents, same ids; the migration's own backup was taken before. Each file is converted atomically."""
-    converted = convert_history_collections(ctx.store, actor=actor.username, backup=False)
+    converted = ctx.store.convert_history_collections(actor=actor.username, backup=False)
     if converted:  # run again with nothing left, it writes nothing
         ctx.store.audit.record(actor.username, HISTORY_LOG_ACTION, after={"collections": converted})
     return {"converted": len(converted), "collections": converted}

@@ -73,6 +73,14 @@ class Store:
                 handle = self._files[key] = file_collection(self.data_dir / f"{name}.json")
         return Repository(name, handle, self.audit, redact=redact)
 
+    def history_files_to_convert(self) -> list[Path]:
+        """The history collections still in the whole-file layout (see `history_files_to_convert`)."""
+        return history_files_to_convert(self)
+
+    def convert_history_collections(self, *, actor: str = "system", backup: bool = True) -> list[str]:
+        """The issue-17 conversion of this folder's history collections (see `convert_history_collections`)."""
+        return convert_history_collections(self, actor=actor, backup=backup)
+
     def collections(self) -> list[str]:
         """Names of the collections that hold data (have a file, or in memory have been written)."""
         if self.data_dir is None:
