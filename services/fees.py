@@ -105,15 +105,53 @@ def _policy_requests(ctx: AppContext, policy: Any) -> list[dict]:
 
 
 def _all_lines(ctx: AppContext, policy: Any, reqs: list[dict]) -> list[FeeLine]:
-    """Every fee line of the profile (all departments, all periods): the once-a-day rule looks at all of an
-    expert's tasks, whoever asked for them."""
+    """The fee lines of the tasks `reqs` (all departments): the once-a-day rule (JC-F3) looks at all of an
+    expert's tasks among them, whoever asked for them — `_lines_of` gives it every task that shares a day."""
     ids = {r["id"] for r in reqs}
-    asgs = _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("request_id") in ids and a.get("status") in ("已接受", "已完成"))
+    asgs = [a for a in _repo(ctx, ASSIGNMENTS).find_any("request_id", ids) if a.get("status") in ("已接受", "已完成")]
     if not asgs and not any(r.get("external_experts") for r in reqs):
         return []
     wanted = {a.get("expert_id") for a in asgs}
-    exps = _repo(ctx, EXPERTS).search(lambda e: e.get("id") in wanted)
+    exps = _repo(ctx, EXPERTS).get_many(wanted)
     return fee_lines(asgs, reqs, exps, policy)
+
+
+def _iso_day(value: Any) -> str | None:
+    return value if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-" else None
+
+
+def _lines_of(ctx: AppContext, policy: Any, wanted: list[dict]) -> list[FeeLine]:
+    """The fee lines of the tasks `wanted`, computed with every task that may share a day with them and nothing
+    more (issue 17: an approval, a payment or a year's statement no longer computes every task ever kept).
+
+    Whether a day is paid (JC-F3 同日只发一项) depends only on the tasks whose worked days cover that day, earlier
+    in the rule's order — never on a chain of other tasks — and an expert works only between an assignment's (or its
+    request's) start and end. So the tasks needed are those with an assignment or request ending on or after the
+    earliest day of `wanted` and starting on or before its latest (found by the `end` indexes). A date that is not
+    ISO text anywhere among them falls back to every task of the profile."""
+    if not wanted:
+        return []
+    ids = {r["id"] for r in wanted}
+    days = [d for r in wanted for d in (r.get("start"), r.get("end"))]
+    days += [d for a in _repo(ctx, ASSIGNMENTS).find_any("request_id", ids) for d in (a.get("start"), a.get("end"))
+             if d is not None]
+    iso = [_iso_day(d) for d in days]
+    if not iso or any(d is None for d in iso):
+        around = _policy_requests(ctx, policy)
+    else:
+        lo, hi = min(iso), max(iso)
+        req_ids = {a.get("request_id") for a in _repo(ctx, ASSIGNMENTS).find_from("end", lo)
+                   if not (_iso_day(a.get("start")) or "") > hi}
+        req_ids |= {r["id"] for r in _repo(ctx, REQUESTS).find_from("end", lo)
+                    if not (_iso_day(r.get("start")) or "") > hi}
+        around = [r for r in _repo(ctx, REQUESTS).get_many(req_ids | ids) if r.get("policy_id") == policy.id]
+    return [ln for ln in _all_lines(ctx, policy, around) if ln.request_id in ids]
+
+
+def _requests_starting_in(ctx: AppContext, policy: Any, year: int) -> list[dict]:
+    """The profile's requests whose start is in `year` (`_year_of`), by index."""
+    rows = _repo(ctx, REQUESTS).find_from("start", f"{year:04d}")
+    return [r for r in rows if r.get("policy_id") == policy.id and _year_of(r) == year]
 
 
 def lines(ctx: AppContext, user: User, period: Any = None) -> list[FeeLine]:
@@ -123,7 +161,13 @@ def lines(ctx: AppContext, user: User, period: Any = None) -> list[FeeLine]:
     policy = active_policy(ctx)
     _require_rates(ctx, policy)
     window = period_of(period)
-    found = _all_lines(ctx, policy, _policy_requests(ctx, policy))
+    if window is None:
+        found = _all_lines(ctx, policy, _policy_requests(ctx, policy))
+    else:  # the tasks meeting the period (a line ending in it is theirs), with what shares their days
+        lo, hi = window[0].isoformat(), window[1].isoformat()
+        found = _lines_of(ctx, policy, [r for r in _repo(ctx, REQUESTS).find_from("end", lo)
+                                        if r.get("policy_id") == policy.id
+                                        and not (_iso_day(r.get("start")) or "") > hi])
     mine = _mine(user)
     return [ln for ln in found
             if (mine is None or _norm(ln.department) == mine)
@@ -291,14 +335,14 @@ def _is_paid(req: dict) -> bool:
     return bool(req.get("paid"))
 
 
-def _for_budget(ctx: AppContext, policy: Any, reqs: list[dict], all_reqs: list[dict]) -> list[dict]:
+def _for_budget(ctx: AppContext, policy: Any, reqs: list[dict]) -> list[dict]:
     """Requests as core.budget_status should see them: a finished, unpaid task stays committed (as 已委派) at its
     actual fee once it is known (the days worked are recorded), else at the estimate stored at approval."""
     finished = {r["id"] for r in reqs if r.get("status") == "已完成" and not _is_paid(r)}
     actual: dict[Any, Decimal] = {}
     if finished:
         try:
-            for ln in _all_lines(ctx, policy, all_reqs):
+            for ln in _lines_of(ctx, policy, [r for r in reqs if r["id"] in finished]):
                 if ln.request_id in finished:
                     actual[ln.request_id] = actual.get(ln.request_id, Decimal("0.00")) + ln.amount
         except FeeError:
@@ -326,11 +370,11 @@ def budget_record(ctx: AppContext, department: str, year: int, policy_id: str | 
 
 def _status(ctx: AppContext, policy: Any, department: str, year: int, amount: Any, *,
             exclude_request_id: Any = None, reqs: list[dict] | None = None) -> BudgetStatus:
-    reqs = _policy_requests(ctx, policy) if reqs is None else reqs
+    reqs = _requests_starting_in(ctx, policy, year) if reqs is None else reqs
     key = _norm(department)
     mine = [r for r in reqs if _norm(r.get("department")) == key and _year_of(r) == year]
     paid = [r for r in mine if _is_paid(r)]
-    return budget_status(department, year, amount, _for_budget(ctx, policy, mine, reqs), _paid_lines(paid), policy,
+    return budget_status(department, year, amount, _for_budget(ctx, policy, mine), _paid_lines(paid), policy,
                          paid_request_ids=[r["id"] for r in paid], exclude_request_id=exclude_request_id)
 
 
@@ -448,7 +492,7 @@ def request_fee(ctx: AppContext, request_id: int) -> Decimal:
         raise NotFoundError(f"使用申请 {request_id} 不存在")
     policy = ctx.policies.get(req.get("policy_id")) or active_policy(ctx)
     _require_rates(ctx, policy)
-    found = _all_lines(ctx, policy, _policy_requests(ctx, policy))
+    found = _lines_of(ctx, policy, [req])
     return sum((ln.amount for ln in found if ln.request_id == request_id), Decimal("0.00"))
 
 
@@ -457,12 +501,17 @@ def payable(ctx: AppContext, user: User) -> list[dict]:
     _require(user, "view_fees", "查看劳务报酬")
     policy = active_policy(ctx)
     mine = _mine(user)
-    reqs = [r for r in _policy_requests(ctx, policy) if r.get("status") == "已完成" and not _is_paid(r)
+    # finished and not paid, by index — not every task: "paid" is absent (the None key) or another empty scalar
+    # until mark_paid sets it to a non-empty record
+    repo = _repo(ctx, REQUESTS)
+    by_paid = repo.keyed_ids("paid")
+    unpaid = set(repo.keyed_ids("status").get("已完成", ())) & {i for key in (None, "", 0) for i in by_paid.get(key, ())}
+    reqs = [r for r in repo.get_many(unpaid) if r.get("policy_id") == policy.id and not _is_paid(r)
             and (mine is None or _norm(r.get("department")) == mine)]
     if not reqs:
         return []
     _require_rates(ctx, policy)
-    found = _all_lines(ctx, policy, _policy_requests(ctx, policy))
+    found = _lines_of(ctx, policy, reqs)
     by_request: dict[Any, Decimal] = {}
     for ln in found:
         by_request[ln.request_id] = by_request.get(ln.request_id, Decimal("0.00")) + ln.amount
