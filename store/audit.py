@@ -525,18 +525,20 @@ class AuditLog:
         first line), then check the log against the chain-head anchor of every backup."""
         if self.path is not None and self._key is None:
             self._load_key()
-        lines, torn = self._raw_lines()
-        keyed_from_start = not any(_is_marker(raw) for raw in lines)
+        anchors = self._backup_anchors()
+        wanted = {lines for _, lines, _, _ in anchors if lines > 0}  # the line numbers whose hash a backup anchors
+        keyed_from_start = not any(_is_marker(raw) for raw, _ in self._stream_lines())
         keyed = keyed_from_start
         prev = GENESIS
-        hashes = []
-        for number, raw in enumerate(lines, 1):
+        hashes: dict[int, str] = {}
+        count = 0
+        for number, (raw, torn) in enumerate(self._stream_lines(), 1):  # one line at a time: no copy of the log
             try:
                 entry = json.loads(raw)
                 if not isinstance(entry, dict) or not all(k in entry for k in (*FIELDS, "hash")):
                     raise ValueError
             except ValueError:
-                what = "被截断（写入中断）" if torn and number == len(lines) else "不是完整的日志记录，可能被截断或改动"
+                what = "被截断（写入中断）" if torn else "不是完整的日志记录，可能被截断或改动"
                 return AuditCheck(False, number, f"操作日志第 {number} 行{what}。")
             if entry["prev_hash"] != prev:
                 return AuditCheck(False, number, f"操作日志第 {number} 行与上一行的哈希链接不上："
@@ -547,19 +549,55 @@ class AuditLog:
                     return AuditCheck(False, number, f"操作日志从第 {number} 行起以密钥签名，无法校验："
                                                      f"{self._key_problem or key_missing_message(self.key_path)}")
                 if entry["hash"] != line_mac(entry, self._key):
-                    return AuditCheck(False, number, self._mac_failure(number, entry, keyed_from_start, hashes))
+                    return AuditCheck(False, number, self._mac_failure(number, entry, keyed_from_start, count))
                 keyed = True
             elif entry["hash"] != line_hash(entry):
                 return AuditCheck(False, number, f"操作日志第 {number} 行的内容与其哈希不符：该行被改动。")
             prev = entry["hash"]
-            hashes.append(prev)
-        problem = self._compare_with_backups(hashes)
+            count = number
+            if number in wanted:
+                hashes[number] = prev
+        problem = self._compare_with_backups(anchors, count, hashes)
         if problem:
             return problem
-        how = "密钥签名" if keyed or not hashes else "哈希链"
-        return AuditCheck(True, None, f"操作日志完整：共 {len(hashes)} 条记录，{how}校验通过。")
+        how = "密钥签名" if keyed or not count else "哈希链"
+        return AuditCheck(True, None, f"操作日志完整：共 {count} 条记录，{how}校验通过。")
 
-    def _mac_failure(self, number: int, entry: dict, keyed_from_start: bool, hashes: list[str]) -> str:
+    def _stream_lines(self):
+        """(line without its newline, whether it is a torn last line) of the log as it is now, one at a time: the
+        size is taken under the lock (appends happen under it, so it ends after a whole line or a torn one), then
+        read without holding the lock from the same descriptor (a restore's new file is not mixed in)."""
+        if self.path is None:
+            with self.lock:
+                memory = list(self._memory)
+            for line in memory:
+                yield line.rstrip(b"\n"), False
+            return
+        try:
+            f = open(self.path, "rb")
+        except FileNotFoundError:
+            return
+        with f:
+            with self.lock:
+                size = os.fstat(f.fileno()).st_size
+            left, blank = size, 0
+            while left > 0:
+                line = f.readline(left)
+                if not line:
+                    break
+                left -= len(line)
+                if line == b"\n":  # empty lines at the very end are no lines (as the log was always read)
+                    blank += 1
+                    continue
+                for _ in range(blank):
+                    yield b"", False
+                blank = 0
+                if line.endswith(b"\n"):
+                    yield line[:-1], False
+                else:
+                    yield line, True
+
+    def _mac_failure(self, number: int, entry: dict, keyed_from_start: bool, before: int) -> str:
         if entry.get("action") == KEY_START_ACTION and isinstance(entry.get("after"), dict) \
                 and entry["after"].get("key_id") not in (None, key_id(self._key)):
             return (f"操作日志第 {number} 行（密钥链起点）记录的密钥编号 {entry['after'].get('key_id')} 与密钥文件 "
@@ -567,7 +605,7 @@ class AuditLog:
         if entry["hash"] == line_hash(entry):
             return (f"操作日志第 {number} 行没有密钥签名（只有普通哈希）：该行是在系统之外写入或改写的。")
         return (f"操作日志第 {number} 行的签名与内容不符：该行被改动或伪造"
-                f"{'（若全部行都不符，可能是密钥文件不对）' if not hashes else ''}。")
+                f"{'（若全部行都不符，可能是密钥文件不对）' if not before else ''}。")
 
     def _backup_anchors(self) -> list[tuple[str, int, str, bool]]:
         """(backup name, lines, head, whether a mac vouches for it) of every backup, oldest first."""
@@ -597,17 +635,20 @@ class AuditLog:
             anchors.append((name, lines, head, None))
         return anchors
 
-    def _compare_with_backups(self, hashes: list[str]) -> AuditCheck | None:
-        for name, lines, head, mac in self._backup_anchors():
+    def _compare_with_backups(self, anchors: list[tuple[str, int, str, Any]], count: int,
+                              hashes: dict[int, str]) -> AuditCheck | None:
+        """Each backup's anchor (lines, head) against the log: `count` lines verified, `hashes` the hash of each
+        anchored line number."""
+        for name, lines, head, mac in anchors:
             if mac is not None and self._key is not None and not hmac.compare_digest(
                     str(mac), anchor_mac(self._key, name, lines, head)):
                 return AuditCheck(False, None, f"备份 {name} 记录的操作日志链头被改动（签名不符），无法作为核对依据。")
             if lines == 0:
                 continue
-            if lines > len(hashes):
-                return AuditCheck(False, len(hashes) + 1,
-                                  f"操作日志比备份 {name} 中的少 {lines - len(hashes)} 条：备份时日志有 {lines} 条，"
-                                  f"从第 {len(hashes) + 1} 行起的记录被删除。")
-            if hashes[lines - 1] != head:
+            if lines > count:
+                return AuditCheck(False, count + 1,
+                                  f"操作日志比备份 {name} 中的少 {lines - count} 条：备份时日志有 {lines} 条，"
+                                  f"从第 {count + 1} 行起的记录被删除。")
+            if hashes.get(lines) != head:
                 return AuditCheck(False, lines, f"操作日志第 {lines} 行与备份 {name} 记录的链头不同：日志被改写。")
         return None
