@@ -60,39 +60,63 @@ if user is None:
     else:
         pages = [st.Page("pages/login.py", title="登录", icon=":material/login:", url_path="login")]
 else:
-    pages = [st.Page("pages/home.py", title="首页", icon=":material/home:", url_path="home", default=True),
-             st.Page("pages/registry.py", title="专家库", icon=":material/groups:", url_path="registry")]
-    if can(user.role, "request_experts"):
-        pages.append(st.Page("pages/requests.py", title="使用申请", icon=":material/post_add:", url_path="requests"))
-    if can(user.role, "approve_requests"):
-        pages.append(st.Page("pages/approvals.py", title="使用审批", icon=":material/approval:", url_path="approvals"))
+    # The sidebar groups the pages by job (issue 12), every group open; a role gets only the pages it uses, so a page
+    # that could never show it anything is not listed (使用审批: 晋城 the 领导 signs, 阳泉 the office — see
+    # services.drawing_view.approves_requests).
+    from services.drawing_view import approves_requests
+
+    signs_requests = approves_requests(settings.active_policy(ctx), user.role)
+    sections: dict[str, list] = {"概览": [], "入库与聘任": [], "使用与抽取": [], "评价与考核": [], "报酬与预算": [],
+                                 "政策": [], "系统": []}
+    sections["概览"] += [st.Page("pages/home.py", title="首页", icon=":material/home:", url_path="home", default=True),
+                        st.Page("pages/registry.py", title="专家库", icon=":material/groups:", url_path="registry")]
     if can(user.role, "edit_experts"):
-        pages += [st.Page("pages/drawing.py", title="抽取委派", icon=":material/casino:", url_path="drawing"),
-                  st.Page("pages/intake.py", title="入库申报", icon=":material/assignment_add:", url_path="intake"),
-                  st.Page("pages/review.py", title="条件审核", icon=":material/fact_check:", url_path="review"),
-                  st.Page("pages/appointment.py", title="推荐与聘任", icon=":material/workspace_premium:",
-                          url_path="appointment"),
-                  st.Page("pages/dismissal.py", title="解聘清退", icon=":material/person_remove:", url_path="dismissal"),
-                  st.Page("pages/expert_form.py", title="专家录入", icon=":material/person_add:", url_path="expert_form")]
-    if can(user.role, "evaluate_service") or can(user.role, "record_service"):
-        pages.append(st.Page("pages/service.py", title="服务评价", icon=":material/rate_review:", url_path="service"))
-    if can(user.role, "assess_experts"):
-        pages.append(st.Page("pages/assessment.py", title="年度考核", icon=":material/grading:", url_path="assessment"))
-    if can(user.role, "manage_training"):
-        pages.append(st.Page("pages/training.py", title="专家培训", icon=":material/school:", url_path="training"))
-    if can(user.role, "view_fees"):
-        pages.append(st.Page("pages/fees.py", title="劳务报酬", icon=":material/payments:", url_path="fees"))
-    if can(user.role, "view_policy"):
-        pages.append(st.Page("pages/policy.py", title="政策规则", icon=":material/gavel:", url_path="policy"))
-    if can(user.role, "make_variants"):
-        pages.append(st.Page("pages/impact.py", title="政策推演", icon=":material/compare_arrows:", url_path="impact"))
+        sections["入库与聘任"] += [
+            st.Page("pages/intake.py", title="入库申报", icon=":material/assignment_add:", url_path="intake"),
+            st.Page("pages/review.py", title="条件审核", icon=":material/fact_check:", url_path="review"),
+            st.Page("pages/appointment.py", title="推荐与聘任", icon=":material/workspace_premium:",
+                    url_path="appointment"),
+            st.Page("pages/expert_form.py", title="专家录入", icon=":material/person_add:", url_path="expert_form")]
     if can(user.role, "import_experts"):
-        pages.append(st.Page("pages/import_experts.py", title="批量导入", icon=":material/upload_file:", url_path="import_experts"))
+        sections["入库与聘任"].append(st.Page("pages/import_experts.py", title="批量导入", icon=":material/upload_file:",
+                                          url_path="import_experts"))
+    if can(user.role, "edit_experts"):
+        sections["入库与聘任"].append(st.Page("pages/dismissal.py", title="解聘清退", icon=":material/person_remove:",
+                                          url_path="dismissal"))
+    if can(user.role, "request_experts"):
+        sections["使用与抽取"].append(st.Page("pages/requests.py", title="使用申请", icon=":material/post_add:",
+                                          url_path="requests"))
+    if can(user.role, "approve_requests") and signs_requests:
+        sections["使用与抽取"].append(st.Page("pages/approvals.py", title="使用审批", icon=":material/approval:",
+                                          url_path="approvals"))
+    if can(user.role, "edit_experts"):
+        sections["使用与抽取"].append(st.Page("pages/drawing.py", title="抽取委派", icon=":material/casino:",
+                                          url_path="drawing"))
+    if can(user.role, "evaluate_service") or can(user.role, "record_service"):
+        sections["评价与考核"].append(st.Page("pages/service.py", title="服务评价", icon=":material/rate_review:",
+                                          url_path="service"))
+    if can(user.role, "assess_experts"):
+        sections["评价与考核"].append(st.Page("pages/assessment.py", title="年度考核", icon=":material/grading:",
+                                          url_path="assessment"))
+    if can(user.role, "manage_training"):
+        sections["评价与考核"].append(st.Page("pages/training.py", title="专家培训", icon=":material/school:",
+                                          url_path="training"))
+    if can(user.role, "view_fees"):
+        sections["报酬与预算"].append(st.Page("pages/fees.py", title="劳务报酬", icon=":material/payments:",
+                                          url_path="fees"))
+    if can(user.role, "view_policy"):
+        sections["政策"].append(st.Page("pages/policy.py", title="政策规则", icon=":material/gavel:", url_path="policy"))
+    if can(user.role, "make_variants"):
+        sections["政策"].append(st.Page("pages/impact.py", title="政策推演", icon=":material/compare_arrows:",
+                                      url_path="impact"))
     if can(user.role, "manage_users"):
-        pages.append(st.Page("pages/users.py", title="用户管理", icon=":material/manage_accounts:", url_path="users"))
+        sections["系统"].append(st.Page("pages/users.py", title="用户管理", icon=":material/manage_accounts:",
+                                      url_path="users"))
     if can(user.role, "manage_settings"):
-        pages.append(st.Page("pages/settings.py", title="系统设置", icon=":material/settings:", url_path="settings"))
-    pages.append(st.Page("pages/account.py", title="修改密码", icon=":material/lock:", url_path="account"))
+        sections["系统"].append(st.Page("pages/settings.py", title="系统设置", icon=":material/settings:",
+                                      url_path="settings"))
+    sections["系统"].append(st.Page("pages/account.py", title="修改密码", icon=":material/lock:", url_path="account"))
+    pages = {section: found for section, found in sections.items() if found}
 
 if user is not None:  # an admin sees a full disk at once (start-up backup failed or space low)
     from pages._ui import md_escape
@@ -103,7 +127,7 @@ if user is not None:  # an admin sees a full disk at once (start-up backup faile
     if (key_problem := audit_key_problem(ctx, user)) is not None:  # every write is refused until the key is back
         st.error(md_escape(key_problem), icon=":material/key_off:")
 
-nav = st.navigation(pages, expanded=True)  # every page of the role listed: no English "View 10 more" (issue 12)
+nav = st.navigation(pages, expanded=True)  # every page of the role listed, grouped: no English "View 10 more" (issue 12)
 
 with st.sidebar:
     policy = settings.active_policy(ctx)

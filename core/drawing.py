@@ -52,6 +52,13 @@ __all__ = [
 ]
 
 METHOD_VERSION = "rotation-seeded-v1"
+# The method as the office and an auditor read it (screens and the 抽取记录单); the version id stays in the record.
+METHOD_NAMES = {"rotation-seeded-v1": "轮换优先、随机排序（第1版）"}
+
+
+def method_name(version: Any) -> str:
+    """The draw method as the office says it: fewer uses in the rotation window first, ties in the seeded order."""
+    return METHOD_NAMES.get(str(version), f"未知的抽取方法（{version}）")
 
 # Fixed order: an expert is listed once, under the first rule that excludes them.
 EXCLUSION_RULES: dict[str, str] = {

@@ -20,6 +20,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
 
+from core.drawing import method_name
 from core.errors import DomainError
 
 # Official titles and annex labels, copied from the seeds (the form must keep its official title, X-W1).
@@ -1200,10 +1201,13 @@ def dispatch_approval_context(request: dict, experts: list[dict], policy: Any) -
 
 # ---------------------------------------------------------------- 抽取记录单 (local form)
 
+# One short line per counted rule (issue 12: the long repeated note made each count three lines); where the names
+# are (抽取委派 → 查看全部排除, recomputed from the pool snapshot) is said once, in the 专业不符 line, always last.
 _COUNTED_REASON = {
-    "wrong_specialty": "所报专业均不是本次所需专业，不逐人列出；逐人名单可由抽取时的专家名单快照复算（系统“抽取委派”页“查看全部排除”）",
-    "": "所报专业不是本次所需专业或人数较多，不逐人列出；逐人名单及原因可由抽取时的专家名单快照复算（系统“抽取委派”页“查看全部排除”）",
+    "wrong_specialty": "专业均非本次所需，只计人数（见“查看全部排除”）",
+    "": "非本次所需专业或人数较多，只计人数",
 }
+_COUNTED_LAST = ("wrong_specialty",)  # 专业不符 closes the list, after every other rule's count
 
 
 def _exclusion_lines(draw: Any) -> tuple[list, dict[str, int], dict[str, int]]:
@@ -1275,7 +1279,8 @@ def draw_record_context(request: dict, draw: Any, pool_names: dict, assignments:
         rule_label = labels.get(rule) or text(_get(ex, "label")) or rule
         exclusions.append({"index": index, "name": name, "rule": rule_label, "rule_key": rule,
                            "reason": text(_get(ex, "reason"))})
-    for rule, n in counts.items():  # issue 17: the rest as one line per rule (专业不符 was most of the pages)
+    ordered = sorted(counts.items(), key=lambda item: item[0] in _COUNTED_LAST)  # stable: 专业不符 last (issue 12)
+    for rule, n in ordered:  # issue 17: the rest as one line per rule (专业不符 was most of the pages)
         rest = n - shown.get(rule, 0)
         if rest > 0:
             exclusions.append({"index": "", "name": f"另{rest}人" if shown.get(rule) else f"{rest}人",
@@ -1331,7 +1336,7 @@ def draw_record_context(request: dict, draw: Any, pool_names: dict, assignments:
         "drawn_at": cn_datetime(_get(draw, "drawn_at")),
         "drawn_by": text(drawn_by),
         "seed": text(_get(draw, "seed")),
-        "method_version": text(_get(draw, "method_version")),
+        "method_version": method_name(_get(draw, "method_version")),
         "reason": text(_get(draw, "reason")) or text(_get(draw, "note")),
         "window_days": window or "",
         "hashes": hash_rows,

@@ -1,12 +1,13 @@
 """审批 — the leader (JC 分管领导, or 主要领导 for ≥10 experts or experts from outside the pool) or the office (YQ)
 decides on requests: 同意, 不同意 (final) or 退回修改 (back to the requester to edit and resubmit), the last two with
 a reason; each decision is kept in the request's history. An emergency used first is approved here afterwards
-(待补批)."""
+(待补批). Listed in the sidebar only for the roles that sign requests under the active profile (issue 12: 晋城 the
+领导, 阳泉 the office — services.drawing_view.approves_requests), so nobody is shown a page that is always empty."""
 import pandas as pd
 import streamlit as st
 
 from pages._ui import md_escape, current_user, get_context, perform, show_flash
-from services import dispatch, settings
+from services import dispatch, drawing_view, settings
 
 ctx = get_context()
 user = current_user()
@@ -23,7 +24,7 @@ for req in waiting:
         st.subheader(f"申请编号 #{md_escape(rid)}" + ("（紧急使用，补办审批）" if req["status"] != "待审批" else ""))
         # user text (department, matter, place, names) is shown as plain text, never as Markdown
         st.text(f"{req['department']}：{req['matter']}")
-        st.text(f"{req['start']} 至 {req['end']}" + (f"，{req['place']}" if req.get("place") else "")
+        st.text(drawing_view.office_period(req["start"], req["end"]) + (f"，{req['place']}" if req.get("place") else "")
                 + f"；联系人 {req.get('contact') or ''} {req.get('contact_phone') or ''}")
         st.text("；".join(f"{policy.taxonomy.specialty_label(n['specialty'])} {n['count']}人" for n in req["needs"]))
         st.caption(f"须由{md_escape(req['required_level'])}审批：{md_escape(req['required_reason'])}")
@@ -33,7 +34,8 @@ for req in waiting:
                          key=f"approvals_externals_{rid}")
         if len(req.get("history") or []) > 1:
             with st.expander("办理记录"):
-                st.dataframe(pd.DataFrame([{"操作": h["action"], "人员": h["by"], "时间": h["at"], "理由/意见": h["reason"]}
+                st.dataframe(pd.DataFrame([{"操作": h["action"], "人员": h["by"], "时间": drawing_view.office_datetime(h["at"]),
+                                            "理由/意见": h["reason"]}
                                            for h in req["history"]]), hide_index=True, width="stretch",
                              key=f"approvals_history_{rid}")
         with st.form(f"approvals_{rid}"):

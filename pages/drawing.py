@@ -1,12 +1,17 @@
 """抽取委派 — the office draws experts for an approved request (or an emergency), sees every exclusion and the
 complete ranked order, invites by phone/WeChat, records answers (a decline moves to the next in order, never a
-re-shuffle), proves a draw by replaying it, and prints the request, dispatch and draw-record forms."""
+re-shuffle), proves a draw by replaying it, and prints the request, dispatch and draw-record forms.
+
+Issue 12: each open invitation is a card with the expert's full mobile number (the office calls) and a ready
+invitation text to copy into WeChat (st.code: shown as typed, never as Markdown); specialties by name; the exclusions
+summed by rule, real exclusions (回避, busy, suspended, declined) first and 专业不符 as one count; dates as the office
+writes them (services.drawing_view)."""
 import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
 from pages._ui import md_escape, ExpertNames, current_user, download, get_context, perform, show_error, show_flash
-from services import dispatch, experts, settings
+from services import dispatch, drawing_view, experts, settings
 
 ctx = get_context()
 user = current_user()
@@ -36,12 +41,12 @@ request_id = st.selectbox("使用申请", list(open_requests), key="drawing_requ
                                                 f"（{open_requests[i]['status']}）")
 req = open_requests[request_id]
 names = ExpertNames({e["id"]: e["name"] for e in experts.active_experts(ctx)})  # a deleted record shows as such
-st.caption(f"{md_escape(req['start'])} 至 {md_escape(req['end'])}；" + "；".join(f"{md_escape(taxonomy.specialty_label(n['specialty']))} {md_escape(n['count'])}人"
+st.caption(f"{md_escape(drawing_view.office_period(req['start'], req['end']))}；" + "；".join(f"{md_escape(taxonomy.specialty_label(n['specialty']))} {md_escape(n['count'])}人"
                                                            for n in req["needs"])
            + (f"；最低职称 {md_escape(req['min_title_level'])}" if req.get("min_title_level") else ""))
 approval = req.get("approval")
 if approval:
-    st.success(f"{md_escape(approval['level'])}已于 {md_escape(approval['on'])} 审批同意" + ("（事后补批）" if approval["after_the_fact"] else ""))
+    st.success(f"{md_escape(approval['level'])}已于{md_escape(drawing_view.office_date(approval['on']))}审批同意" + ("（事后补批）" if approval["after_the_fact"] else ""))
     st.text(f"审批人：{approval['by']}；意见：{approval['opinion']}")  # user text, never Markdown
 elif req.get("emergency"):
     st.warning(f"紧急使用：可先抽取委派，审批待补（{md_escape(policy.drawing.emergency.name)}）")
@@ -113,8 +118,9 @@ if draws:
     latest = draws[-1]
     result = latest["result"]
     st.subheader(f"第{md_escape(latest['seq'])}次抽取")
-    st.text(f"抽取人：{latest['drawn_by']}；时间：{result['drawn_at']}；理由：{latest['reason']}；"
-            f"随机种子 {result['seed']}；方法 {result['method_version']}")
+    st.text(f"抽取人：{latest['drawn_by']}；时间：{drawing_view.office_datetime(result['drawn_at'])}；"
+            f"理由：{latest['reason']}；抽取方法：{drawing_view.method_name(result['method_version'])}；"
+            f"随机种子 {result['seed']}")
     if st.button("复核本次抽取", key=f"drawing_verify_{request_id}"):
         ok, message = dispatch.verify(ctx, latest["id"])
         (st.success if ok else st.error)(message)
@@ -122,11 +128,16 @@ if draws:
         with st.expander(f"{md_escape(taxonomy.specialty_label(spec))}：可抽取 {len(order)} 人（完整排序）"):
             st.dataframe(pd.DataFrame([{"顺序": n + 1, "姓名": names.get(i, i), "近期使用次数": result["use_counts"].get(str(i), 0)}
                                        for n, i in enumerate(order)]), hide_index=True, width="stretch")
-    summary = dispatch.exclusion_summary(result)  # rules whose experts are listed by name first, 专业不符 last
-    listed = dispatch.listed_exclusions(result)
-    with st.expander(f"排除名单（共{sum(row['count'] for row in summary)}人；逐人列出{len(listed)}人，其余按规则计数）"):
-        st.dataframe(pd.DataFrame([{"排除规则": row["label"], "人数": row["count"], "逐人列出": row["listed"]}
-                                   for row in summary], columns=["排除规则", "人数", "逐人列出"]),
+    rules = drawing_view.exclusion_rules(result)  # real exclusions (回避, busy, suspended, declined) first
+    listed = drawing_view.listed_exclusions(result)
+    if rules:
+        st.text(drawing_view.exclusion_line(rules))
+    with st.expander(f"排除名单（共{sum(row['count'] for row in rules)}人；逐人列出{len(listed)}人，其余按规则计数）"):
+        st.dataframe(pd.DataFrame([{"排除规则": row["label"], "人数": row["count"], "逐人列出": row["listed"],
+                                    "说明": "所报专业不是本次所需，只计人数" if row["collapsed"]
+                                    else ("逐人列出见下表" if row["listed"] >= row["count"]
+                                          else "非本次所需专业或人数较多的只计人数")}
+                                   for row in rules], columns=["排除规则", "人数", "逐人列出", "说明"]),
                      hide_index=True, width="stretch", key=f"drawing_exclusion_rules_{latest['id']}")
         if listed:
             st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
@@ -143,29 +154,37 @@ if draws:
                              hide_index=True, width="stretch", key=f"drawing_all_exclusions_table_{latest['id']}")
     if len(draws) > 1:
         with st.expander("历次抽取"):
-            st.dataframe(pd.DataFrame([{"次序": d["seq"], "时间": d["result"]["drawn_at"], "抽取人": d["drawn_by"],
+            st.dataframe(pd.DataFrame([{"次序": d["seq"], "时间": drawing_view.office_datetime(d["result"]["drawn_at"]),
+                                        "抽取人": d["drawn_by"],
                                         "理由": d["reason"]} for d in draws]), hide_index=True, width="stretch")
 
 assignments = dispatch.assignments_of(ctx, request_id)
 if assignments:
     st.subheader("邀请与答复")
-    st.dataframe(pd.DataFrame([{"姓名": names.get(a["expert_id"], a["expert_id"]), "专业": a["specialty"],
-                                "顺序": a.get("position", ""), "状态": a["status"], "方式": a.get("answer_channel", ""),
+    st.dataframe(pd.DataFrame([{"姓名": names.get(a["expert_id"], a["expert_id"]),
+                                "专业": taxonomy.specialty_label(a["specialty"]), "顺序": a.get("position") or "",
+                                "状态": a["status"], "方式": a.get("answer_channel", ""),
                                 "拒绝理由": a.get("decline_reason", "")} for a in assignments]),
-                 hide_index=True, width="stretch")
-    for a in (a for a in assignments if a["status"] == "邀请中"):
-        with st.form(f"drawing_answer_{a['id']}"):
-            st.text(f"{names.get(a['expert_id'])}（{taxonomy.specialty_label(a['specialty'])}，"
-                    + (f"第{a['position']}位）" if a.get("position") else "直接选派）"))
+                 hide_index=True, width="stretch", key=f"drawing_assignments_{request_id}")
+    for card in drawing_view.invitation_cards(ctx, user, request_id):
+        aid = card["assignment_id"]
+        # one card per open invitation: who, the mobile number in full, the text to paste into WeChat, the answer
+        with st.container(key=f"drawing_card_{aid}"), st.form(f"drawing_answer_{aid}"):
+            st.text(f"{names.get(card['expert_id'])}（{card['specialty']}，"
+                    + (f"第{card['position']}位）" if card.get("position") else "直接选派）")
+                    + (f"　{card['unit']}" if card["unit"] else ""))
+            st.text(f"手机：{card['mobile'] or '未登记'}")  # in full for the office, who calls (core.masking)
+            st.caption("邀请文字（点右上角图标复制，粘贴到微信）")
+            st.code(card["text"], language=None, wrap_lines=True)
             c1, c2 = st.columns(2)
-            channel = c1.radio("联系方式", ("电话", "微信"), horizontal=True, key=f"drawing_channel_{a['id']}")
-            verdict = c2.radio("答复", ("接受", "拒绝"), horizontal=True, key=f"drawing_verdict_{a['id']}")
-            why = st.text_input("拒绝理由", key=f"drawing_why_{a['id']}")
-            justified = st.radio("理由是否正当", ("正当", "不正当"), horizontal=True, key=f"drawing_just_{a['id']}")
+            channel = c1.radio("联系方式", ("电话", "微信"), horizontal=True, key=f"drawing_channel_{aid}")
+            verdict = c2.radio("答复", ("接受", "拒绝"), horizontal=True, key=f"drawing_verdict_{aid}")
+            why = st.text_input("拒绝理由", key=f"drawing_why_{aid}")
+            justified = st.radio("理由是否正当", ("正当", "不正当"), horizontal=True, key=f"drawing_just_{aid}")
             if st.form_submit_button("记录答复"):
-                perform(lambda a=a, c=channel, v=verdict, w=why, j=justified: dispatch.answer(
-                    ctx, user, a["id"], accepted=v == "接受", channel=c, reason=w, justified=j == "正当"),
-                    f"已记录答复：{md_escape(names.get(a['expert_id']))}{md_escape(verdict)}")
+                perform(lambda i=aid, c=channel, v=verdict, w=why, j=justified: dispatch.answer(
+                    ctx, user, i, accepted=v == "接受", channel=c, reason=w, justified=j == "正当"),
+                    f"已记录答复：{md_escape(names.get(card['expert_id']))}{md_escape(verdict)}")
 
 open_ones = [a for a in assignments if a["status"] in ("邀请中", "已接受")]
 if open_ones:

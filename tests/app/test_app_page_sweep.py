@@ -29,7 +29,9 @@ from core.errors import DomainError
 from services import dismissals, dispatch, experts, settings, users
 from services.context import User, build_context
 from tests.app.conftest import APP, account, make_app
+from services.drawing_view import approves_requests
 from tests.conftest import ADMIN, DEPARTMENT, LEADER, OFFICE
+from tests.factories import real_policies
 
 PROFILES = ("jincheng-2026", "yangquan-2024")
 ROLE_USERS = {vocab.ROLE_ADMIN: ADMIN, vocab.ROLE_OFFICE: OFFICE, vocab.ROLE_DEPARTMENT: DEPARTMENT,
@@ -58,10 +60,12 @@ def _page_calls(tree: ast.AST):
     return found
 
 
-def pages_for(role: str) -> list[str]:
-    """The pages app.py registers for a signed-in user of `role`."""
+def pages_for(role: str, profile: str = PROFILES[0]) -> list[str]:
+    """The pages app.py registers for a signed-in user of `role` under `profile` (使用审批 only for a role that
+    signs requests under that profile, issue 12: services.drawing_view.approves_requests)."""
     tree = ast.parse(Path(APP).read_text(encoding="utf-8"))
-    names = {"can": can, "user": SimpleNamespace(role=role)}
+    names = {"can": can, "user": SimpleNamespace(role=role),
+             "signs_requests": approves_requests(real_policies()[profile], role)}
     out = []
     for page, path in _page_calls(tree):
         taken = True
@@ -75,7 +79,7 @@ def pages_for(role: str) -> list[str]:
     return out
 
 
-CASES = [(profile, role, page) for profile in PROFILES for role in ROLE_USERS for page in pages_for(role)]
+CASES = [(profile, role, page) for profile in PROFILES for role in ROLE_USERS for page in pages_for(role, profile)]
 
 
 def test_every_role_has_home_and_account_and_only_admins_get_settings():
@@ -85,6 +89,11 @@ def test_every_role_has_home_and_account_and_only_admins_get_settings():
     assert "pages/settings.py" in pages_for(vocab.ROLE_ADMIN)
     assert "pages/settings.py" not in pages_for(vocab.ROLE_LEADER)
     assert "pages/drawing.py" not in pages_for(vocab.ROLE_DEPARTMENT)
+    # 使用审批 where the role has requests to sign: 晋城 the 领导, 阳泉 the office and the admin (issue 12)
+    assert [role for role in ROLE_USERS if "pages/approvals.py" in pages_for(role, "jincheng-2026")] == [
+        vocab.ROLE_LEADER]
+    assert sorted(role for role in ROLE_USERS if "pages/approvals.py" in pages_for(role, "yangquan-2024")) == sorted(
+        [vocab.ROLE_ADMIN, vocab.ROLE_OFFICE])
 
 
 # --- the data: demo pool + history + a few more steps, once per profile -------------------------------------------
@@ -159,7 +168,8 @@ def registered_pages(monkeypatch):
     real_navigation = st.navigation
 
     def recording(pages, *args, **kwargs):
-        registered[:] = [Path(str(getattr(p, "_page", ""))).stem for p in pages]
+        flat = [p for group in pages.values() for p in group] if isinstance(pages, dict) else pages  # sections
+        registered[:] = [Path(str(getattr(p, "_page", ""))).stem for p in flat]
         return real_navigation(pages, *args, **kwargs)
 
     monkeypatch.setattr(st, "navigation", recording)

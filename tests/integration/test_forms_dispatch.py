@@ -328,7 +328,7 @@ def test_x_d2_draw_record_has_request_time_drawer_seed_hashes_exclusions_orders_
     assert cell["服务对象"] == "恒达化工有限公司、新源化工有限公司"
     assert cell["选取方式"] == "随机抽取"
     assert cell["审批情况"] == "分管领导（leader）于2026年6月2日批准：同意。"
-    assert cell["抽取人"] == "办公室乙" and cell["方法版本"] == "rotation-seeded-v1"
+    assert cell["抽取人"] == "办公室乙" and cell["方法版本"] == "轮换优先、随机排序（第1版）"
     assert cell["随机种子"] == "0123456789abcdef0123456789abcdef"
     assert [[c.text for c in row.cells] for row in hashes.rows] == [
         ["专业", "候选人数", "校验值"],
@@ -384,7 +384,7 @@ def test_x_d2_draw_record_takes_a_real_draw_result(jc):
     result = drawing.draw(request, pool, [], jc, seed="00" * 16, drawn_at="2026-06-02T09:30:05")
     names = {e["id"]: e["name"] for e in pool}
     context = draw_record_context(request, result, names, [], jc, drawn_by="办公室乙")
-    assert context["seed"] == "00" * 16 and context["method_version"] == drawing.METHOD_VERSION
+    assert context["seed"] == "00" * 16 and context["method_version"] == drawing.method_name(drawing.METHOD_VERSION)
     assert context["hashes"][0]["hash"] == result.eligible_hash[codes[0]]
     assert [row["name"] for row in context["orders"][0]["rows"]] == [names[i] for i in result.orders[codes[0]]]
     assert {x["name"]: x["rule"] for x in context["exclusions"]}["池1"] == "与任务对象同一单位"
