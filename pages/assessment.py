@@ -1,10 +1,14 @@
 """年度考核 — JC 履职考核 (第十条(三), 附件6) / YQ 年度考评 (第九条(二), 第二十三条): pick the year, see who is due and
-who is done, assess one expert from the pre-filled services (JC: the expert's self-evaluation too), and download
-附件6 and the results list (Word, Excel)."""
+who is done, enter the whole list as one table (issue 12: pre-filled from the year's records, checked row by row
+with the single form's rules, saved all or nothing), assess one expert in detail from the pre-filled services (JC:
+the expert's self-evaluation too), and download 附件6 and the results list (Word, Excel)."""
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
-from pages._ui import md_escape, current_user, download, get_context, perform, show_flash
+from core.errors import DomainError
+from pages._ui import md_escape, current_user, download, flash, get_context, perform, show_error, show_flash
 from services import assessments, settings
 
 ctx = get_context()
@@ -24,17 +28,82 @@ waiting = [r for r in due if r["status"] == "未考核"]
 if period["past_deadline"] and waiting:
     st.warning(f"已过{md_escape(period['deadline_text'])}的完成期限，尚有{len(waiting)}人未考核。")
 
-tab_list, tab_one, tab_results = st.tabs([f"考核名单（{len(due)}）", "考核录入", "考核结果"],
+tab_list, tab_one, tab_results = st.tabs([f"考核名单与表格录入（{len(due)}）", "逐人录入", "考核结果"],
                                                key="assessment_tabs", on_change="rerun")
 
+
+def _cell(value) -> str:
+    """A cell of the edited table as text ("" for an empty cell)."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+
+
 with tab_list:
-    if due:
-        st.dataframe(pd.DataFrame([{"姓名": r["name"], "工作单位": r["unit"], "状态": r["status"],
-                                    "考核结论": r["conclusion"], "考核日期": r["assessed_on"],
-                                    "逾期": "是" if r["overdue"] else ""} for r in due]),
-                     hide_index=True, width="stretch")
-    else:
+    if not due:
         st.caption("本年度没有需要考核的专家。")
+    else:
+        columns = assessments.table_columns(ctx)
+        rows = assessments.table_rows(ctx, year)
+        # keyed by the profile and the year, and by who is on the list: edits never land on another expert's row
+        roster = hashlib.sha256(",".join(str(r[assessments.COL_ID]) for r in rows).encode()).hexdigest()[:12]
+        table_key = f"assessment_table_{policy.id}_{year}_{roster}"
+        problems_key = f"assessment_table_problems_{policy.id}_{year}"
+        problems = st.session_state.get(problems_key) or []
+        on_row: dict = {}
+        for p in problems:
+            on_row.setdefault(p["expert_id"], []).append(f"{p['field']}：{p['message']}")
+        for r in rows:
+            r[assessments.COL_PROBLEMS] = "；".join(on_row.get(r[assessments.COL_ID], []))
+        st.caption("在表格中逐行填写各考核项目和考核结论（本年度服务情况由委派、评价和培训记录自动汇总）；"
+                   "未填写的行保持“未考核”。点“保存表格”时逐行核对，只要有一行不符合要求，整张表格都不保存，"
+                   "问题写在该行的“问题”栏并列在表格上方。各考核项目的“考核情况”说明和附件6请在“逐人录入”中办理。")
+        if problems:
+            st.error(f"表格未保存：{len({p['line'] for p in problems})}行有问题，共{len(problems)}处，请修改后再保存。")
+            st.dataframe(pd.DataFrame([{"行": p["line"], "姓名": p["name"], "栏目": p["field"], "问题": p["message"]}
+                                       for p in problems]), hide_index=True, width="stretch")
+        keys = [c["key"] for c in columns]
+        frame = pd.DataFrame(rows, columns=keys).astype("string")
+        config = {}
+        for c in columns:
+            if c["options"] is not None:
+                frame[c["key"]] = frame[c["key"]].replace("", pd.NA)
+                config[c["key"]] = st.column_config.SelectboxColumn(c["key"], options=c["options"], help=c["help"])
+            else:
+                config[c["key"]] = st.column_config.TextColumn(c["key"], max_chars=c["max_chars"], help=c["help"],
+                                                               disabled=not c["editable"],
+                                                               pinned=c["key"] == assessments.COL_NAME or None,
+                                                               width="large" if c["key"] == assessments.COL_PROBLEMS
+                                                               else None)
+        with st.form(f"assessment_table_form_{policy.id}_{year}"):
+            edited = st.data_editor(frame, key=table_key, hide_index=True, num_rows="fixed", width="stretch",
+                                    column_order=[k for k in keys if k != assessments.COL_ID
+                                                  and (problems or k != assessments.COL_PROBLEMS)],
+                                    disabled=[c["key"] for c in columns if not c["editable"]],
+                                    column_config=config, placeholder="")
+            submitted = st.form_submit_button("保存表格", type="primary")
+        if submitted:
+            table = [{k: (int(v) if k == assessments.COL_ID else _cell(v)) for k, v in row.items()}
+                     for row in edited.to_dict("records")]
+            try:
+                with st.spinner("正在核对并保存……"):
+                    outcome = assessments.save_table(ctx, user, year, table)
+            except assessments.AssessmentTableError as error:
+                st.session_state[problems_key] = error.problems
+                st.rerun()
+            except DomainError as error:
+                show_error(error)
+            else:
+                st.session_state.pop(problems_key, None)
+                st.session_state.pop(table_key, None)  # the table now shows the saved records
+                done = []
+                if outcome["saved"]:
+                    done.append(f"新保存{outcome['saved']}人")
+                if outcome["corrected"]:
+                    done.append(f"更正{outcome['corrected']}人")
+                message = ("已保存考核表格：" + "、".join(done)) if done else "表格没有改动，未写入任何记录"
+                if done and outcome["unchanged"]:
+                    message += f"；{outcome['unchanged']}人未填写或未改动"
+                flash(md_escape(message + "。"))
+                st.rerun()
 
 with tab_one:
     names = {r["expert_id"]: f"{r['name']}（{r['status']}{'：' + r['conclusion'] if r['conclusion'] else ''}）" for r in due}
