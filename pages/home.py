@@ -8,7 +8,7 @@ import streamlit as st
 from core.auth import can
 from pages import _charts as charts
 from pages._ui import md_escape, DEMO_BADGE, current_user, get_context, perform, show_flash
-from services import dispatch, evaluations, experts, settings
+from services import demo_history, dispatch, evaluations, experts, settings
 from services import conditions as pool_conditions
 
 ctx = get_context()
@@ -30,8 +30,10 @@ if view.empty:
     if can(user.role, "load_demo"):
         if st.button("加载演示数据", type="primary", key="home_load_demo",
                      help="生成一套虚构的专家名单和近一年的使用、评价、报酬记录（均标记为“演示数据”），管理员可在“系统设置”中一键删除"):
-            with st.spinner("正在生成演示专家和近一年的演示业务记录（约10秒）…"):
-                perform(lambda: experts.load_demo(ctx, user), lambda count: f"已加载 {md_escape(count)} 名演示专家和近一年的演示业务记录（均标记为演示数据）")
+            bar = st.progress(0.0, text="正在生成演示专家…")  # each step of the load shown as it runs (issue 12)
+            perform(lambda: demo_history.load_demo_with_progress(
+                        ctx, user, lambda share, text: bar.progress(min(1.0, max(0.0, share)), text=md_escape(text))),
+                    lambda count: f"已加载 {md_escape(count)} 名演示专家和近一年的演示业务记录（均标记为演示数据）")
     st.stop()
 
 if can(user.role, "edit_experts"):

@@ -1,15 +1,20 @@
-"""专家库 — the filterable registry with counts against the caps, a detail view with the audit history, Excel
-export of the filtered view, and the printable 分类表 (Word)."""
+"""专家库 — the filterable registry with counts against the caps, a detail view with the audit history and the
+expert's own documents (申报表, 聘书, 工作记录卡, 履职考核表 …, issue 12), Excel export of the filtered view, and the
+printable 分类表 (Word)."""
+import logging
+
 import pandas as pd
 import streamlit as st
 
 from core import vocab
 from core.auth import can
 from core.errors import DomainError
+from core.masking import sees_full_personal_data
 from core.expert_fields import EXPERT_FIELDS, GROUPS
 from core.registry import RegistryFilter, specialty_label_or_code
-from pages._ui import md_escape, DEMO_BADGE, current_user, download, get_context, perform, show_error, show_flash
-from services import dispatch, experts, forms_service, lifecycle, settings
+from pages._ui import (md_escape, DEMO_BADGE, current_user, download, get_context, perform, prepare_label, show_error,
+                       show_flash)
+from services import dispatch, expert_documents, experts, forms_service, lifecycle, settings
 
 ctx = get_context()
 user = current_user()
@@ -83,6 +88,50 @@ with tab_specs:
              file_name=forms_service.taxonomy_filename(policy, ctx.today()), key=f"registry_taxonomy_docx_{policy.id}",
              mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def document_download(doc, key: str) -> None:
+    """生成… then 下载… (Word) of one of the expert's documents: built on click (its file name comes with it), a
+    failure said in Chinese, the download button does not rerun the page (as pages._ui.download)."""
+    label = f"下载{md_escape(doc.title)}（Word）"
+    if not st.button(md_escape(prepare_label(f"下载{doc.title}（Word）")), key=f"{key}__make"):
+        return
+    try:
+        file_name, data = doc.build()  # audited as a personal-data export (services.expert_documents)
+    except DomainError as error:
+        st.error(f"未能生成“{md_escape(doc.title)}”：{md_escape(error.message)}")
+        return
+    except Exception:  # a defect: logged for the administrator, a Chinese message for the user
+        logging.getLogger("zhuanjiaku.downloads").exception("building %s failed", key)
+        st.error(f"未能生成“{md_escape(doc.title)}”：系统内部错误（已记入服务器日志）。请刷新页面后重试；"
+                 "仍不成功请联系系统管理员。")
+        return
+    st.download_button(label, data, file_name=file_name, mime=DOCX, key=key, on_click="ignore",
+                       type="primary", icon=":material/download:")
+
+
+def own_documents(expert_id: int) -> None:
+    """本人材料 (issue 12): the expert's own forms — 申报表, 廉政承诺书, 聘书, 工作记录卡, 履职考核表 — as far as they
+    exist; only for a role that sees full personal data, each download recorded as a personal-data export."""
+    if not sees_full_personal_data(user.role):
+        with st.expander("本人材料"):
+            st.caption("申报表、聘书等本人材料含完整的身份证号和联系电话，只有管理员和专家管理办公室可以下载。")
+        return
+    try:
+        docs = expert_documents.documents(ctx, user, expert_id)
+    except DomainError as error:
+        show_error(error)
+        return
+    with st.expander(f"本人材料（{len(docs)}份）", expanded=True):
+        st.caption("点击“生成…”后下载 Word 文件；每次下载都记入操作日志（个人信息导出记录）。")
+        for doc in docs:
+            left, right = st.columns([3, 2], vertical_alignment="center")
+            left.text(f"{doc.title}{'：' + doc.note if doc.note else ''}")  # user text: never Markdown
+            with right:
+                document_download(doc, f"registry_doc_{expert_id}_{doc.key}")
+
+
 selected = event.selection.rows if event is not None else []
 if selected:
     expert_id = int(frame.iloc[selected[0]]["id"])
@@ -108,6 +157,7 @@ if selected:
                 elif isinstance(value, bool):
                     value = "是" if value else "否"
                 st.text(f"{field.label}：{value if value not in (None, '') else '—'}")
+    own_documents(expert_id)
     tasks = dispatch.tasks_of(ctx, expert_id)
     with st.expander(f"委派记录（{len(tasks)}）"):
         if not tasks:

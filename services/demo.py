@@ -374,7 +374,10 @@ def _largest_remainder(weights: list[float], total: int, limits: list[int | None
 
 def _plan(taxonomy: Any, size: int, rng: random.Random) -> list[_Slot]:
     sectors = list(taxonomy.sectors)
-    caps = [s.cap for s in sectors]
+    # a sector holds at most its cap and, where the policy wants at most spec_max experts per specialty, at most
+    # spec_max × its specialties (issue 12: JC 煤矿 may hold 80 but 13 specialties × 5 = 65 keeps each within 3–5)
+    spec_room = [taxonomy.specialty_max * len(s.specialties) if taxonomy.specialty_max else None for s in sectors]
+    caps = [min((x for x in (s.cap, room) if x is not None), default=None) for s, room in zip(sectors, spec_room)]
     capped = any(c is not None for c in caps)
     n_cross = max(2, size // 40) if len(sectors) > 1 else 0
     if capped:
@@ -460,14 +463,31 @@ def _plan(taxonomy: Any, size: int, rng: random.Random) -> list[_Slot]:
     return slots
 
 
-def _assign_states(slots: list[_Slot], rng: random.Random) -> None:
-    """~92% 在库; a few 申请中, 暂停, 期满退出 (leaders are chosen afterwards, among 在库 only)."""
+def _assign_states(slots: list[_Slot], rng: random.Random, spec_min: int | None = None) -> None:
+    """~92% 在库; a few 申请中, 暂停, 期满退出 (leaders are chosen afterwards, among 在库 only). Where the policy
+    wants ≥ `spec_min` experts per specialty, the ones who do not count (申请中, 期满退出) are taken only from
+    specialties that keep `spec_min` counted experts without them (issue 12: no specialty falls short by chance)."""
     n = len(slots)
     order = list(range(n))
     rng.shuffle(order)
     n_applying, n_paused, n_expired = max(1, round(n * 0.035)), max(1, round(n * 0.02)), max(1, round(n * 0.025))
-    for pos, idx in enumerate(order[: n_applying + n_paused + n_expired]):
-        slots[idx].state = "申请中" if pos < n_applying else "暂停" if pos < n_applying + n_paused else "期满退出"
+    counted: dict[str, int] = {}
+    for slot in slots:
+        for code in slot.specialties:
+            counted[code] = counted.get(code, 0) + 1
+    wanted = ["申请中"] * n_applying + ["暂停"] * n_paused + ["期满退出"] * n_expired
+    chosen: list[int] = []
+    for state in wanted:
+        spare = (i for i in order if i not in chosen
+                 and (state == "暂停" or spec_min is None or all(counted[c] > spec_min for c in slots[i].specialties)))
+        idx = next(spare, None)
+        if idx is None:
+            continue
+        chosen.append(idx)
+        slots[idx].state = state
+        if state != "暂停":
+            for code in slots[idx].specialties:
+                counted[code] -= 1
 
 
 def _assign_roles(slots: list[_Slot], people: list[dict], taxonomy: Any, rng: random.Random) -> None:
@@ -792,7 +812,7 @@ def generate_demo_pool(policy: Any, *, seed: int, today: date, size: int | None 
         return []
 
     slots = _plan(taxonomy, size, rng)
-    _assign_states(slots, rng)
+    _assign_states(slots, rng, taxonomy.specialty_min)
     n_out = max(1, len(slots) // 25)
     for idx in sorted(rng.sample(range(len(slots)), n_out)):
         slots[idx].out_of_city = True

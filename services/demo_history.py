@@ -8,7 +8,11 @@ reason), finish the task with the days worked, evaluate it (JC 附件8 / YQ 附�
 departments get budgets first (第十八条 先预算后支出), and the office holds training sessions. Every record is
 therefore consistent with the rules (draw records replay, fees come from the rates, consequences of declines and
 low ratings raise the same proposals they would in real use). Tasks of the last few days are left open so the
-overdue list and the 待评价 queue have something in them. All randomness comes from one `random.Random(seed)`;
+overdue list and the 待评价 queue have something in them: the office looks well run (issue 12) — one task finished
+and not yet evaluated (YQ: and one of its 附表六 cards still out), every other card back with its evaluation — and
+last year's assessment is recorded for every expert due but one (record_demo_assessments), so 首页 and 年度考核
+show one or two overdue items, not dozens. `load_demo_with_progress` is what the 加载演示数据 button calls: the same
+load, each step reported to a progress bar. All randomness comes from one `random.Random(seed)`;
 requests are marked `is_demo`. `removal_plan` lists everything that would go with the demo pool (and any real
 record that uses a demo expert, which blocks it); `remove_demo` deletes exactly that plan once an admin confirmed it.
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from core import vocab
 from core.auth import can
@@ -44,6 +48,8 @@ MATTERS = ("对{e}开展安全生产专项检查", "{e}事故隐患排查治理�
 DECLINES = (("本人住院治疗", True), ("已有其他任务安排，时间冲突", True), ("个人原因", False), ("外出参加学习培训", True))
 JC_ITEMS = ("企业重大危险源辨识与分级管控", "现场作业票证管理", "应急预案与现场处置方案衔接")
 MARKED_COLLECTIONS = ("budgets", "trainings")
+SELF_ITEMS = ("参加企业安全生产专项检查，提出的隐患整改意见均被采纳", "参与生产安全事故应急预案评审并形成书面意见",
+              "为企业开展安全生产法规标准宣讲", "参加建设项目安全设施竣工验收现场核查", "协助开展较大以上事故隐患排查治理")
 
 
 def _at(ctx: AppContext, day: date, hour: int = 9) -> AppContext:
@@ -171,13 +177,14 @@ class DemoRun:
         people = [{"expert_id": a["expert_id"]} for a in accepted]
         late = rng.random() < 0.1
         when = end + timedelta(days=9 if late else 2)
-        if leave_unevaluated:
-            return made  # finished, never evaluated: it shows on the home page's overdue list with its deadline
         if policy.evaluations.work_record_form_id:  # YQ 附表六: each expert's card comes back with the evaluation
-            for a in accepted:
+            # the task left unevaluated still waits for its first expert's card (one more overdue line, issue 12)
+            for a in accepted[1:] if leave_unevaluated else accepted:
                 evaluations.record_work_card(_at(ctx, when), office, a["id"], {
                     "matter": data["matter"][len(DEMO_MARK):], "situation": "按委派要求完成，已提交书面意见",
                     "returned_on": when.isoformat()})
+        if leave_unevaluated:
+            return made  # finished, never evaluated: it shows on the home page's overdue list with its deadline
         evaluations.evaluate(_at(ctx, when), office, request_id, _evaluation(policy, people, rng, self.low_expert))
         made["evaluated"] += 1
         if end < today - timedelta(days=45):
@@ -189,11 +196,111 @@ class DemoRun:
         return made
 
 
+Progress = Callable[[float, str], None]  # (share done 0–1, what is being made, in Chinese)
+
+
+def _assessment_years(policy: Any, today: date) -> list[int]:
+    """The yearly assessments a well-run office has finished by `today`: of the page's year and the one before,
+    those whose deadline has passed, held under this profile (no assessment before the rules began)."""
+    from core.assessment import assessment_year, due
+
+    shown = assessment_year(policy, today)
+    return [y for y in (shown - 1, shown) if policy.effective_date <= due(policy, y).deadline < today]
+
+
+def _assessment_data(options: dict, prefill: dict, rng: random.Random, *, observe: bool) -> dict:
+    """One expert's assessment as the office would enter it: items rated in the top two grades, the conclusion to
+    keep using them (or, for `observe`, the next one that proposes no dismissal), JC 专家自评 with 1–3 achievements
+    and a self-rating of each service of the period."""
+    top = options["item_ratings"][:2]
+    keep = [k for k in options["conclusions"] if k not in options["dismissal_keys"]]
+    data = {"item_ratings": {item: rng.choice(top) for item in options["items"]},
+            "conclusion": keep[1] if observe and len(keep) > 1 else keep[0],
+            "note": "演示数据：本年度服务次数偏少，继续观察" if observe and len(keep) > 1 else ""}
+    if options["self_evaluation"]:
+        tasks = prefill["services"].get("tasks") or ()
+        scale = options["service_self_ratings"][:2] or ["良"]
+        data["self_evaluation"] = {
+            "items": rng.sample(SELF_ITEMS, rng.randint(1, min(3, options["self_items_max"] or 3))),
+            "comment": "演示数据：按要求参加委派和培训，能够客观公正地提出意见",
+            "service_ratings": {str(t.get("assignment_id")): rng.choice(scale) for t in tasks}}
+    return data
+
+
+def record_demo_assessments(ctx: AppContext, office: User, rng: random.Random,
+                            progress: Progress | None = None) -> dict[str, int]:
+    """Last year's assessment done (issue 12): every expert due in each finished assessment year is assessed, on a
+    working day inside the assessment window, except one expert of the latest year left for the 未考核 list.
+
+    Each record is what services.assessments.save stores for the same entry — who is due (core who_is_due), the
+    year's services (core year_summary), the entry checked by core check_assessment, the same fields — but a year's
+    records go in as one write (one fsync, an audit line per record) instead of one write per expert: save() re-reads
+    the pool and the history for every expert (about 30 ms each, 7 s for 晋城's 226). The conclusions never propose
+    dismissal, so save()'s proposal step has nothing to do. tests/unit/test_issue12_demo_office.py re-saves a demo
+    record through assessments.save and checks it comes out the same. Returns {"assessed", "left"}."""
+    from core.assessment import check_assessment, due, who_is_due, year_summary
+    from services import assessments
+
+    policy = active_policy(ctx)
+    years = _assessment_years(policy, ctx.today())
+    made = {"assessed": 0, "left": 0}
+    options = assessments.options(ctx)
+    store = ctx.store
+    pool = [e for e in store.collection("experts").all() if e.get("policy_id") == policy.id]
+    history = {name: store.collection(name).all()
+               for name in ("requests", "evaluations", "trainings", "assistance")}
+    assignments = [a for a in store.collection("assignments").all() if a.get("policy_id") in (None, policy.id)]
+    done = {(d.get("expert_id"), d.get("year")) for d in store.collection("assessments").all()
+            if d.get("policy_id") == policy.id}
+    for n, year in enumerate(years):
+        period = due(policy, year)
+        day = _weekday_on_or_after(max(period.opens, period.deadline - timedelta(days=4)))
+        waiting = [e for e in who_is_due(pool, year, policy, assignments=assignments) if (e["id"], year) not in done]
+        if n == len(years) - 1 and len(waiting) > 3:
+            waiting = waiting[:-1]  # one left unassessed, so the list has someone past the deadline to show
+            made["left"] += 1
+        observe = set(rng.sample(range(len(waiting)), min(2, len(waiting))))
+        docs = []
+        for k, expert in enumerate(waiting):
+            services = year_summary(expert, year, history["requests"], assignments, history["evaluations"],
+                                    history["trainings"], policy, assistance=history["assistance"])
+            data = _assessment_data(options, {"services": services}, rng, observe=k in observe)
+            clean = check_assessment(dict(data, services=services), policy)
+            docs.append({"policy_id": policy.id, "year": year, "expert_id": expert["id"],
+                         "name": expert.get("name", ""), "services": services, **clean,
+                         "assessed_on": day.isoformat(), "assessed_by": office.username,
+                         "assessor": policy.assessment.assessor})
+            if progress and k % 40 == 0:
+                progress(k / max(1, len(waiting)), f"正在录入{year}年度{policy.assessment.name}（{k}/{len(waiting)}）…")
+        if docs:
+            store.collection("assessments").insert_many(docs, actor=office.username, action=policy.assessment.name)
+        made["assessed"] += len(docs)
+    return made
+
+
+def load_demo_with_progress(ctx: AppContext, actor: User, progress: Progress | None = None) -> int:
+    """加载演示数据 with its steps reported (issue 12: the page shows a progress bar, not a bare spinner): the
+    pool (services.experts.load_demo without history, same checks), then the year of use and the assessments.
+    Returns the number of demo experts."""
+    from services import experts
+
+    say = progress or (lambda share, text: None)
+    say(0.0, "正在生成演示专家…")
+    count = experts.load_demo(ctx, actor, history=False)
+    say(0.15, f"已生成 {count} 名演示专家，正在生成近一年的使用、评价和报酬记录…")
+    load_demo_history(ctx, actor, progress=lambda share, text: say(0.15 + 0.85 * share, text))
+    say(1.0, "演示数据已加载")
+    return count
+
+
 def load_demo_history(ctx: AppContext, actor: User, *, seed: int = DEMO_HISTORY_SEED,
-                      tasks: int = DEMO_TASKS) -> dict[str, int]:
-    """A year of invented use of the demo pool, made through the services (see the module text). Returns counts
-    of what was made. Call right after the demo pool is loaded."""
+                      tasks: int = DEMO_TASKS, progress: Progress | None = None) -> dict[str, int]:
+    """A year of invented use of the demo pool, made through the services (see the module text), then the
+    finished yearly assessments (record_demo_assessments). Returns counts of what was made. Call right after the
+    demo pool is loaded; `progress(share, text)` is told each step."""
     from services import fees, training
+
+    say = progress or (lambda share, text: None)
 
     policy = active_policy(ctx)
     today = ctx.today()
@@ -224,6 +331,7 @@ def load_demo_history(ctx: AppContext, actor: User, *, seed: int = DEMO_HISTORY_
     # one YQ expert is rated 一般 twice in the year, so the reminder talk and the removal proposal show up
     run = DemoRun(ctx, office, leader, policy, pool, departments, rng, today)
     for n in range(tasks):
+        say(0.75 * n / tasks, f"正在生成第 {n + 1}/{tasks} 项演示任务（申请、审批、抽取、评价、报酬）…")
         filed = _weekday_on_or_after(first + timedelta(days=int(n * (span_days - 12) / tasks) + rng.randint(0, 3)))
         outcome = run.task(filed, keep_open=n == tasks - 1, leave_unevaluated=n == tasks - 2,
                            may_rate_low=n >= tasks // 3)
@@ -231,6 +339,9 @@ def load_demo_history(ctx: AppContext, actor: User, *, seed: int = DEMO_HISTORY_
             break
         for key in ("requests", "evaluated", "paid"):
             made[key] += outcome.get(key, 0) if isinstance(outcome, dict) else 0
+    say(0.75, f"正在录入{policy.assessment.name}…")
+    made.update(record_demo_assessments(ctx, office, rng, lambda share, text: say(0.75 + 0.2 * share, text)))
+    say(0.95, "正在标记演示数据…")
     for name, ids in marks.items():
         repo = ctx.store.collection(name)
         for record_id in ids:
