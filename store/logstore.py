@@ -198,12 +198,37 @@ def index_key(value: Any) -> Any:
     return value
 
 
-def build_index(table: dict[str, dict], field: str) -> dict[Any, tuple[int, ...]]:
+def unique_key(value: Any) -> Any:
+    """The form two values are compared in for uniqueness (None: empty, never checked). Text ignores case and outer
+    spaces; a list or dict is its canonical JSON."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return ("s", text.casefold()) if text else None
+    if isinstance(value, (list, dict)):
+        return ("j", json.dumps(value, sort_keys=True, ensure_ascii=False)) if value else None
+    return ("v", value)
+
+
+UNIQUE = "unique:"  # the prefix of a uniqueness index's name: UNIQUE + field, keyed by `unique_key`
+
+
+def _key_function(name: str):
+    return unique_key if name.startswith(UNIQUE) else index_key
+
+
+def _field_of(name: str) -> str:
+    return name[len(UNIQUE):] if name.startswith(UNIQUE) else name
+
+
+def build_index(table: dict[str, dict], name: str) -> dict[Any, tuple[int, ...]]:
+    key_of, field = _key_function(name), _field_of(name)
     buckets: dict[Any, list[int]] = {}
     ordered = True
     for k, doc in table.items():
         i = int(k)
-        bucket = buckets.setdefault(index_key(doc.get(field)), [])
+        bucket = buckets.setdefault(key_of(doc.get(field)), [])
         if bucket and bucket[-1] > i:
             ordered = False
         bucket.append(i)
@@ -219,12 +244,13 @@ def derive_indexes(base: "Snapshot | None", table: dict[str, dict], changing: It
         return {}
     old_table = base.table()
     out = {}
-    for field, index in list(base._indexes.items()):
+    for name, index in list(base._indexes.items()):
+        key_of, field = _key_function(name), _field_of(name)
         new = None
         for k in changing:
             old_doc, new_doc = old_table.get(k), table.get(k)
-            old_key = index_key(old_doc.get(field)) if old_doc is not None else _ABSENT
-            new_key = index_key(new_doc.get(field)) if new_doc is not None else _ABSENT
+            old_key = key_of(old_doc.get(field)) if old_doc is not None else _ABSENT
+            new_key = key_of(new_doc.get(field)) if new_doc is not None else _ABSENT
             if old_key is not _ABSENT and new_key is not _ABSENT and old_key == new_key:
                 continue
             if new is None:
@@ -244,7 +270,7 @@ def derive_indexes(base: "Snapshot | None", table: dict[str, dict], changing: It
                     new[new_key] = ids + (i,)
                 elif i not in ids:
                     new[new_key] = tuple(sorted((*ids, i)))
-        out[field] = index if new is None else new
+        out[name] = index if new is None else new
     return out
 
 

@@ -46,7 +46,7 @@ from core.expert_fields import FIELDS_BY_KEY
 from store.audit import AuditLog
 from store.audit_lines import compact_row
 from store.locks import FileLock, shared_lock
-from store.logstore import HISTORY_COLLECTIONS, LogStorage
+from store.logstore import HISTORY_COLLECTIONS, UNIQUE, LogStorage, unique_key
 from store.storage import (DATA_TABLE, SCHEMA_VERSION, AtomicJSONStorage, MemoryJSONStorage, _Transactional,
                            write_error_message)
 
@@ -241,16 +241,7 @@ def _with_id(doc_id: int, body: Mapping) -> dict:
     return {"id": int(doc_id), **body}
 
 
-def _norm(value: Any) -> Any:
-    """The form compared for uniqueness (None: empty, not checked). Text ignores case and outer spaces."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        return ("s", text.casefold()) if text else None
-    if isinstance(value, (list, dict)):
-        return ("j", json.dumps(value, sort_keys=True, ensure_ascii=False)) if value else None
-    return ("v", value)
+_norm = unique_key  # the form compared for uniqueness (store.logstore.unique_key)
 
 
 def _shown(value: Any) -> str:
@@ -262,9 +253,10 @@ def _label(key: str) -> str:
     return spec.label if spec else key
 
 
-def _check_unique(new: list[dict], existing: Mapping[str, Mapping], keys: Iterable[str],
-                  exclude_id: int | None = None) -> None:
-    """DuplicateError if a new document repeats a unique value of another record or of the same batch."""
+def _check_unique(new: list[dict], base, keys: Iterable[str], exclude_id: int | None = None) -> None:
+    """DuplicateError if a new document repeats a unique value of another record or of the same batch. `base` is
+    the snapshot the transaction read (its documents unchanged so far): its uniqueness index answers, so the check
+    costs what the batch holds, not the collection (issue 17)."""
     for key in keys:
         wanted = {}
         for position, body in enumerate(new, 1):
@@ -277,13 +269,12 @@ def _check_unique(new: list[dict], existing: Mapping[str, Mapping], keys: Iterab
             wanted[value] = position
         if not wanted:
             continue
-        for doc_id, doc in existing.items():
-            if exclude_id is not None and int(doc_id) == exclude_id:
-                continue
-            value = _norm(doc.get(key))
-            if value is not None and value in wanted:
-                shown = _shown(new[wanted[value] - 1].get(key))
-                raise DuplicateError(f"{_label(key)} {shown} 已存在（记录 {int(doc_id)}）", existing_id=int(doc_id))
+        index = base.index(UNIQUE + key)
+        for value, position in wanted.items():
+            others = [i for i in index.get(value, ()) if i != exclude_id]
+            if others:
+                shown = _shown(new[position - 1].get(key))
+                raise DuplicateError(f"{_label(key)} {shown} 已存在（记录 {others[0]}）", existing_id=others[0])
 
 
 def _stored_copy(data: dict, doc_id: int) -> dict:
@@ -443,7 +434,7 @@ class Repository:
             return []
         unique = tuple(unique)
         with self._transaction() as data:
-            _check_unique(bodies, data.get(DATA_TABLE, {}), unique)
+            _check_unique(bodies, self._h.storage.tx_base(), unique)
             first = self._h.storage.known_last_id() + 1
             ids = list(range(first, first + len(bodies)))
             self._h.storage.will_change(ids)
@@ -472,7 +463,7 @@ class Repository:
                 after = _prepare({**before, **changes})
             if after == before:
                 return _with_id(doc_id, before)
-            _check_unique([after], data.get(DATA_TABLE, {}), tuple(unique), exclude_id=doc_id)
+            _check_unique([after], self._h.storage.tx_base(), tuple(unique), exclude_id=doc_id)
             self._h.storage.will_change([doc_id])
             data[DATA_TABLE][str(doc_id)] = after  # replaced, never changed in place: readers share the old one
             self._h.storage.write(data)

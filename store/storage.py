@@ -269,6 +269,11 @@ class VersionCache:
             self._gen += 1
             self._snap = None
 
+    def tx_base(self):
+        """Inside a transaction: the version it read (whose indexes describe its documents until it writes)."""
+        self.read()
+        return self._tx_base
+
     def _publish(self, snap) -> None:
         with self._snap_lock:
             self._gen += 1

@@ -145,3 +145,52 @@ def test_issue17_a_failed_write_leaves_the_index_of_the_old_version(tmp_path, mo
         repo.update(rid, {"status": "已审批"}, actor="t", action="审批")
     assert [d["id"] for d in repo.find("status", "待审批")] == [rid]
     assert repo.find("status", "已审批") == []
+
+
+CODES = st.one_of(st.none(), st.sampled_from(["A", " a ", "b", "B ", "", "c"]), st.integers(min_value=0, max_value=2),
+                  st.lists(st.sampled_from(["x", "y"]), max_size=2))
+UNIQUE_OPS = st.lists(st.one_of(
+    st.tuples(st.just("insert"), st.lists(CODES, min_size=1, max_size=3)),
+    st.tuples(st.just("update"), st.integers(min_value=0, max_value=20), CODES),
+    st.tuples(st.just("delete"), st.integers(min_value=0, max_value=20)),
+), max_size=20)
+
+
+def _same(a, b) -> bool:
+    from store.logstore import unique_key
+    return unique_key(a) is not None and unique_key(a) == unique_key(b)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=UNIQUE_OPS, collection=st.sampled_from(["work_records", "experts"]))
+def test_issue17_uniqueness_by_index_refuses_exactly_what_a_scan_refuses(ops, collection):
+    """A unique field (e.g. 附表六's assignment_id, an expert's ID number) is checked against the uniqueness index
+    of the version the write read: a write is refused exactly when a scan of every record (same case- and
+    space-insensitive comparison) finds the value on another record or twice in the batch, and a refused write
+    changes nothing."""
+    from core.errors import DuplicateError
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = open_store(Path(tmp)).collection(collection)
+        for op in ops:
+            before = repo.all()
+            if op[0] == "insert":
+                values = op[1]
+                clash = any(_same(v, d.get("code")) for v in values for d in before) or any(
+                    _same(values[i], values[j]) for i in range(len(values)) for j in range(i))
+                try:
+                    repo.insert_many([{"code": v} for v in values], actor="t", action="新增", unique=("code",))
+                    assert not clash
+                except DuplicateError:
+                    assert clash and repo.all() == before
+            elif op[0] == "update" and before:
+                target = before[op[1] % len(before)]
+                clash = any(_same(op[2], d.get("code")) for d in before if d["id"] != target["id"])
+                try:
+                    repo.update(target["id"], {"code": op[2]}, actor="t", action="修改", unique=("code",))
+                    assert not clash
+                except DuplicateError as e:
+                    assert clash and repo.all() == before
+                    assert e.existing_id == min(d["id"] for d in before
+                                                if d["id"] != target["id"] and _same(op[2], d.get("code")))
+            elif op[0] == "delete" and before:
+                repo.delete(before[op[1] % len(before)]["id"], actor="t", action="删除")
