@@ -47,8 +47,16 @@ def _pool(ctx, policy) -> list[dict]:
     return _repo(ctx, EXPERTS).search(lambda e: e.get("policy_id") == policy.id)
 
 
-def _assignments(ctx, policy) -> list[dict]:
-    return _repo(ctx, ASSIGNMENTS).search(lambda a: a.get("policy_id") in (None, policy.id))
+def _assignments(ctx, policy, year: int) -> list[dict]:
+    """The assignments the assessment of `year` can count (issue 17: not every task ever kept): a dispatch starting
+    in the period ends on or after its first day, and a decline counts by the day it was answered — so those
+    ending, or answered, on or after the period's first day (by index), of the profile (or of none)."""
+    first = due(policy, year).start.isoformat()
+    repo = _repo(ctx, ASSIGNMENTS)
+    ids = repo.ids_from("end", first)
+    ids |= {i for key, found in repo.keyed_ids("answered_on").items() if isinstance(key, str) and key >= first
+            for i in found}
+    return [a for a in repo.get_many(ids) if a.get("policy_id") in (None, policy.id)]
 
 
 def _year(year: Any) -> int:
@@ -105,7 +113,7 @@ def due_list(ctx: AppContext, year: int) -> list[dict]:
     year = _year(year)
     p = due(policy, year)
     pool = _pool(ctx, policy)
-    due_experts = who_is_due(pool, year, policy, assignments=_assignments(ctx, policy))
+    due_experts = who_is_due(pool, year, policy, assignments=_assignments(ctx, policy, year))
     records = _records(ctx, policy, year)
     by_id = {e["id"]: e for e in pool}
     listed = [e["id"] for e in due_experts] + [i for i in records if i not in {e["id"] for e in due_experts}]
@@ -131,9 +139,7 @@ def _expert(ctx, expert_id: Any) -> dict:
 
 
 def _summary(ctx, policy, expert: dict, year: int) -> dict:
-    return year_summary(expert, year, _repo(ctx, REQUESTS).all(), _assignments(ctx, policy),
-                        _repo(ctx, EVALUATIONS).all(), _repo(ctx, TRAININGS).all(), policy,
-                        assistance=_repo(ctx, ASSISTANCE).all())
+    return _summaries(ctx, policy, [expert], year)[expert["id"]]
 
 
 def get(ctx: AppContext, expert_id: int, year: int) -> dict | None:
@@ -166,7 +172,7 @@ def save(ctx: AppContext, actor: User, expert_id: int, year: int, data: dict) ->
     policy = active_policy(ctx)
     year = _year(year)
     expert = _expert(ctx, expert_id)
-    in_scope = {e["id"] for e in who_is_due(_pool(ctx, policy), year, policy, assignments=_assignments(ctx, policy))}
+    in_scope = {e["id"] for e in who_is_due(_pool(ctx, policy), year, policy, assignments=_assignments(ctx, policy, year))}
     existing = get(ctx, expert["id"], year)
     services = _summary(ctx, policy, expert, year) if expert.get("policy_id") == policy.id else {}
     doc, clean = _prepare(ctx, policy, actor, expert, year, data, in_scope=in_scope, existing=existing,
@@ -296,7 +302,7 @@ def _summaries(ctx, policy, experts: list[dict], year: int) -> dict[int, dict]:
     those tasks only)."""
     wanted = {str(e["id"]) for e in experts}
     by_expert: dict[str, list[dict]] = {}
-    for a in _assignments(ctx, policy):
+    for a in _assignments(ctx, policy, year):
         if str(a.get("expert_id")) in wanted:
             by_expert.setdefault(str(a.get("expert_id")), []).append(a)
     request_ids = {str(a.get("request_id")) for found in by_expert.values() for a in found}
@@ -304,9 +310,8 @@ def _summaries(ctx, policy, experts: list[dict], year: int) -> dict[int, dict]:
     req_of = {str(r["id"]): r for r in requests}
     evaluations, assistance = {}, {}
     for name, into in ((EVALUATIONS, evaluations), (ASSISTANCE, assistance)):
-        for d in _repo(ctx, name).all():
-            if str(d.get("request_id")) in request_ids:
-                into.setdefault(str(d.get("request_id")), []).append(d)
+        for d in _repo(ctx, name).find_any("request_id", [int(i) for i in request_ids if i.isdigit()]):
+            into.setdefault(str(d.get("request_id")), []).append(d)
     trainings = _repo(ctx, TRAININGS).all()
     out = {}
     for e in experts:
@@ -436,7 +441,7 @@ def save_table(ctx: AppContext, actor: User, year: int, rows: list[dict]) -> dic
     editable = _editable(policy)
     listed = {r["expert_id"]: r for r in due_list(ctx, year)}
     pool = {e["id"]: e for e in _pool(ctx, policy)}
-    in_scope = {e["id"] for e in who_is_due(list(pool.values()), year, policy, assignments=_assignments(ctx, policy))}
+    in_scope = {e["id"] for e in who_is_due(list(pool.values()), year, policy, assignments=_assignments(ctx, policy, year))}
     records = _records(ctx, policy, year)
     summaries = _summaries(ctx, policy, [pool[i] for i in listed if i in pool], year)
     problems: list[dict] = []

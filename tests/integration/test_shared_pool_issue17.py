@@ -105,3 +105,28 @@ def test_issue17_expert_names_are_those_of_the_well_formed_records_and_a_fresh_d
     assert names == {e["id"]: e["name"] for e in experts.active_experts(ctx)}
     names.clear()
     assert experts.expert_names(ctx)
+
+
+def test_issue17_the_annual_assessment_reads_the_period_and_counts_what_all_the_history_gives(loaded):
+    """JC-Y1 / YQ-Y1: who is due and each expert's year (services, declines, ratings, training) from the assignments
+    ending or answered from the period's first day on equal what every assignment ever kept gives."""
+    from core.assessment import who_is_due, year_summary
+    from services import assessments
+
+    ctx, policy = loaded
+    everything = [a for a in ctx.store.collection("assignments").all() if a.get("policy_id") in (None, policy.id)]
+    pool = _fresh(ctx, policy)
+    requests, evaluations = ctx.store.collection("requests").all(), ctx.store.collection("evaluations").all()
+    trainings, assistance = ctx.store.collection("trainings").all(), ctx.store.collection("assistance").all()
+    checked = 0
+    for year in (FIXED_NOW.year - 1, FIXED_NOW.year, FIXED_NOW.year + 1):
+        bounded = assessments._assignments(ctx, policy, year)
+        assert who_is_due(pool, year, policy, assignments=bounded) == who_is_due(pool, year, policy,
+                                                                                  assignments=everything)
+        active = [e for e in pool if any(a.get("expert_id") == e["id"] for a in everything)][:12]
+        got = assessments._summaries(ctx, policy, active, year)
+        for e in active:
+            assert got[e["id"]] == year_summary(e, year, requests, everything, evaluations, trainings, policy,
+                                                assistance=assistance), (year, e["id"])
+            checked += 1
+    assert checked >= 12
