@@ -81,6 +81,17 @@ def page():
         browser.close()
 
 
+def setup_admin(page, url: str, *, username: str = "admin", name: str = "管理员甲", password: str = "abc12345") -> None:
+    """The first run as a new office does it: open the app, fill in 初始设置, create the admin (signed in after)."""
+    page.goto(url)
+    page.get_by_text("初始设置").first.wait_for()
+    page.get_by_role("textbox", name="管理员用户名").fill(username)
+    page.get_by_role("textbox", name="管理员姓名").fill(name)
+    page.get_by_role("textbox", name="密码（至少8位，含字母和数字）").fill(password)
+    page.get_by_role("textbox", name="再次输入密码").fill(password)
+    page.get_by_role("button", name="创建管理员并进入系统").click()
+
+
 def wait_idle(page, timeout_ms: int = 60_000) -> None:
     """Wait until Streamlit has finished the current script run (its 'Running…' status widget is gone)."""
     from playwright.sync_api import expect

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import setup_admin, wait_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -42,13 +42,7 @@ def test_issue11_s5_reload_and_typed_url_keep_the_session_logout_and_idle_expiry
     url, data_dir = server
     violations = []
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
-    page.goto(url)
-    page.get_by_text("初始设置").first.wait_for()
-    page.get_by_role("textbox", name="管理员用户名").fill("admin")
-    page.get_by_role("textbox", name="管理员姓名").fill("管理员甲")
-    page.get_by_role("textbox", name="密码（至少8位，含字母和数字）").fill("abc12345")
-    page.get_by_role("textbox", name="再次输入密码").fill("abc12345")
-    page.get_by_role("button", name="创建管理员并进入系统").click()
+    setup_admin(page, url)
     wait_signed_in(page)
 
     # the token is in an HttpOnly, SameSite=Strict cookie: the page's scripts cannot read it

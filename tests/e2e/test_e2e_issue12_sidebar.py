@@ -4,7 +4,7 @@ English "View 10 more" / "View less" button (an admin has 20 pages, more than St
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import wait_idle
+from tests.e2e.conftest import setup_admin, wait_idle
 from tests.e2e.test_e2e_issue11_sessions import wait_signed_in
 
 pytestmark = pytest.mark.e2e
@@ -13,13 +13,7 @@ pytestmark = pytest.mark.e2e
 def test_issue12_the_admin_sidebar_lists_every_page_in_chinese_with_no_view_more_button(server, page):
     """Also test_sidebar_groups_pages_by_job_issue12 in the browser: every group open, pages under their job."""
     url, _ = server
-    page.goto(url)
-    page.get_by_text("初始设置").first.wait_for()
-    page.get_by_role("textbox", name="管理员用户名").fill("admin")
-    page.get_by_role("textbox", name="管理员姓名").fill("管理员甲")
-    page.get_by_role("textbox", name="密码（至少8位，含字母和数字）").fill("abc12345")
-    page.get_by_role("textbox", name="再次输入密码").fill("abc12345")
-    page.get_by_role("button", name="创建管理员并进入系统").click()
+    setup_admin(page, url)
     wait_signed_in(page)
     wait_idle(page)
     nav = page.locator('[data-testid="stSidebarNav"]')

@@ -6,21 +6,14 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import download
+from tests.e2e.conftest import download, setup_admin
 
 pytestmark = pytest.mark.e2e
 
 
 def test_first_run_to_excel_export_in_a_real_browser(server, page, tmp_path):
     url, _ = server
-    page.goto(url)
-    # first-run setup
-    page.get_by_text("初始设置").first.wait_for()
-    page.get_by_role("textbox", name="管理员用户名").fill("admin")
-    page.get_by_role("textbox", name="管理员姓名").fill("管理员甲")
-    page.get_by_role("textbox", name="密码（至少8位，含字母和数字）").fill("abc12345")
-    page.get_by_role("textbox", name="再次输入密码").fill("abc12345")
-    page.get_by_role("button", name="创建管理员并进入系统").click()
+    setup_admin(page, url)  # first-run setup
     page.get_by_role("button", name="退出登录").click()
     # login
     page.get_by_role("heading", name="专家库 · 登录").wait_for()
