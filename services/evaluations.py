@@ -36,6 +36,7 @@ DONE = "已完成"
 WORK_CARD_KIND = "工作记录卡"
 RECENT = "recent"   # visible_tasks scope: what the office works on now (see visible_tasks)
 RECENT_DAYS = 90
+RECENT_LIMIT = 200  # of the finished and evaluated tasks of the last RECENT_DAYS days, the newest this many
 
 __all__ = [
     "complete_task", "tasks_to_finish", "visible_tasks", "task_years", "RECENT", "RECENT_DAYS", "evaluate", "evaluation_of", "pending_evaluations", "overdue_evaluations",
@@ -143,7 +144,8 @@ def visible_tasks(ctx: AppContext, user: User, statuses: tuple[str, ...] = ("已
     """当前策略下该用户可见的任务（使用科室只看本科室，忽略空白），最新的在前；每条另带 "evaluated": bool。
 
     `scope` keeps a page's task list to what an office works on, however many years of tasks are kept: RECENT —
-    every task not yet finished or not yet evaluated, and those that ended in the last RECENT_DAYS days; a year
+    every task not yet finished or not yet evaluated, and those that ended in the last RECENT_DAYS days (the newest
+    RECENT_LIMIT of them: a busy office reaches the rest by year); a year
     (int) — the tasks that started in that year (`task_years` lists them); None — every task."""
     evaluated = _evaluated_ids(ctx)
     only = None
@@ -151,7 +153,8 @@ def visible_tasks(ctx: AppContext, user: User, statuses: tuple[str, ...] = ("已
         since = (ctx.today() - timedelta(days=RECENT_DAYS)).isoformat()
         ids = _status_ids(ctx, statuses)
         done = _status_ids(ctx, (DONE,)) & ids
-        only = (ids - done) | (done - evaluated) | (done & _repo(ctx, REQUESTS).ids_from("end", since))
+        settled = sorted(done & evaluated & _repo(ctx, REQUESTS).ids_from("end", since), reverse=True)
+        only = (ids - done) | (done - evaluated) | set(settled[:RECENT_LIMIT])
     elif isinstance(scope, int) and not isinstance(scope, bool):
         only = _status_ids(ctx, statuses) & _repo(ctx, REQUESTS).ids_from("start", f"{scope:04d}")
     rows = [dict(r, evaluated=r["id"] in evaluated) for r in reversed(_visible_requests(ctx, user, statuses, only))]

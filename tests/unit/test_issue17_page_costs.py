@@ -123,3 +123,15 @@ def test_task_dates_read_fast_give_the_same_day_as_parse_date():
                   "2026-12-07 08:00:00", "20261207", "x" * 10, "2026-13-01"):
         assert _day(value) == parse_date(value), value
     assert _day(None) is None and _day("") is None
+
+
+def test_x_v1_the_recent_list_keeps_every_task_to_act_on_and_only_the_newest_settled_ones(ctx, clock, monkeypatch):
+    """However busy the office, 服务评价's default list holds every task still to finish or evaluate and at most
+    RECENT_LIMIT of those already settled (finished and evaluated) in the last RECENT_DAYS days, the newest."""
+    monkeypatch.setattr(evaluations, "RECENT_LIMIT", 2)
+    pool(ctx, 3)
+    settled = [_finished(ctx, clock, f"2026-11-{d:02d}", f"2026-11-{d + 1:02d}", evaluate=True) for d in (2, 9, 16)]
+    waiting = _finished(ctx, clock, "2026-11-23", "2026-11-24", evaluate=False)
+    at(clock, 2026, 12, 7)
+    shown = [r["id"] for r in evaluations.visible_tasks(ctx, OFFICE, ("已完成",), scope=evaluations.RECENT)]
+    assert shown == [waiting, settled[2], settled[1]]
