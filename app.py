@@ -115,6 +115,8 @@ else:
     if can(user.role, "manage_settings"):
         sections["系统"].append(st.Page("pages/settings.py", title="系统设置", icon=":material/settings:",
                                       url_path="settings"))
+        sections["系统"].append(st.Page("pages/calendar.py", title="节假日安排", icon=":material/event:",
+                                      url_path="calendar"))
     sections["系统"].append(st.Page("pages/account.py", title="修改密码", icon=":material/lock:", url_path="account"))
     pages = {section: found for section, found in sections.items() if found}
 

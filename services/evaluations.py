@@ -116,8 +116,8 @@ def _participants_of(ctx, reqs: list[dict]) -> dict[int, list[dict]]:
     return out
 
 
-def _deadline(req: dict, policy) -> date:
-    return evaluation_deadline(req["end"], policy, calendar.is_workday)
+def _deadline(ctx, req: dict, policy) -> date:
+    return evaluation_deadline(req["end"], policy, calendar.rules(ctx).is_workday)
 
 
 def _visible_requests(ctx, user: User, statuses: tuple[str, ...], only: Iterable[int] | None = None) -> list[dict]:
@@ -306,7 +306,7 @@ def evaluate(ctx: AppContext, actor: User, request_id: int, data: dict) -> dict:
         raise DomainError("该任务没有参与的专家，无需评价")
     ev = policy.evaluations
     body = _jc_ratings(data, people, req, policy) if ev.indicators else _yq_ratings(data, people, policy)
-    deadline = _deadline(req, policy)
+    deadline = _deadline(ctx, req, policy)
     existing = evaluation_of(ctx, request_id)
     repo = _repo(ctx, EVALUATIONS)
     if existing is None:
@@ -413,12 +413,12 @@ def pending_evaluations(ctx: AppContext, user: User) -> list[dict]:
     for r in _visible_requests(ctx, user, (DONE,), pending):
         if parse_date(r.get("end")) is None:
             continue
-        due = _deadline(r, policy)
+        due = _deadline(ctx, r, policy)
         late = max((today - due).days, 0)
         rows.append({"request_id": r["id"], "department": r.get("department", ""), "matter": r.get("matter", ""),
                      "end": r["end"], "deadline": due.isoformat(), "days_overdue": late, "overdue": late > 0,
                      "kind": f"服务评价{annex}", "expert": "",
-                     "calendar_note": calendar.fallback_notice(parse_date(r["end"]), due) or ""})
+                     "calendar_note": calendar.rules(ctx).fallback_notice(parse_date(r["end"]), due) or ""})
     rows.sort(key=lambda x: (-x["days_overdue"], x["deadline"], x["request_id"]))
     return rows
 
@@ -441,7 +441,7 @@ def overdue_evaluations(ctx: AppContext, user: User) -> list[dict]:
     pending = pending_evaluations(ctx, user)
     tasks = [{**{k: v for k, v in p.items() if k not in ("deadline", "days_overdue")}, "evaluated": False}
              for p in pending]
-    rows = overdue(tasks, today, policy, calendar.is_workday)
+    rows = overdue(tasks, today, policy, calendar.rules(ctx).is_workday)
     for row in rows:
         row.pop("evaluated", None)
         row["overdue"] = True
@@ -456,7 +456,7 @@ def overdue_evaluations(ctx: AppContext, user: User) -> list[dict]:
         for r in _visible_requests(ctx, user, (DONE,), {a.get("request_id") for a in missing}):
             if parse_date(r.get("end")) is None:
                 continue
-            due = _deadline(r, policy)
+            due = _deadline(ctx, r, policy)
             if today > due:
                 past.append((r, due))
         people = _participants_of(ctx, [r for r, _ in past]) if past else {}
@@ -468,7 +468,7 @@ def overdue_evaluations(ctx: AppContext, user: User) -> list[dict]:
                                  "days_overdue": (today - due).days, "overdue": True,
                                  "kind": f"{WORK_CARD_KIND}{annex}", "expert": p["name"],
                                  "assignment_id": p["assignment_id"],
-                                 "calendar_note": calendar.fallback_notice(parse_date(r["end"]), due) or ""})
+                                 "calendar_note": calendar.rules(ctx).fallback_notice(parse_date(r["end"]), due) or ""})
     rows.sort(key=lambda x: (-x["days_overdue"], x["request_id"], x.get("expert", "")))
     return rows
 

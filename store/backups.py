@@ -69,7 +69,7 @@ SAFE_FILE = re.compile(r"^[a-z_]+\.json$")
 KNOWN_COLLECTIONS = frozenset({
     "experts", "users", "settings", "applications", "rounds", "photos", "requests", "assignments", "draws",
     "evaluations", "work_records", "assistance", "proposals", "events", "dismissals", "assessments", "trainings",
-    "budgets", "policy_variants", "sessions", "pool_snapshots", "pool_pieces"})
+    "budgets", "policy_variants", "sessions", "pool_snapshots", "pool_pieces", "calendar_years"})
 
 
 @dataclass(frozen=True)
