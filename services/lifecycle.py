@@ -93,12 +93,32 @@ def history(ctx: AppContext, expert_id: int) -> list[dict]:
 
 
 def expire_terms(ctx: AppContext) -> int:
-    """期满退出: experts whose term has passed leave the pool by themselves (JC-L2); returns how many."""
+    """期满退出: experts whose term has passed leave the pool by themselves (JC-L2); returns how many.
+
+    Each one through the term-end workflow's gate (the profile's flow, the system as actor), all of them in one
+    write of the experts file with an audit line per expert (issue 17: experts appointed together end together —
+    1,830 separate whole-file writes held a start-up for a minute). An expert another session moved meanwhile is
+    left for the next run."""
+    _require_state_changer(SYSTEM)
     today = ctx.today()
-    count = 0
-    for expert_id in expired_ids(_repo(ctx).all(), today):
-        expert = _repo(ctx).get(expert_id)
-        transition(ctx, SYSTEM, expert_id, "期满退出", f"聘期已于{expert.get('term_end')}届满，自行解聘退出专家库",
-                   workflow=Workflow.TERM_END, action="聘期届满自动退出")
-        count += 1
-    return count
+    repo = _repo(ctx)
+    due = repo.shared(("expired", today.isoformat()), lambda rows: tuple(expired_ids(rows, today)))
+    if not due:
+        return 0
+    at = ctx.now().isoformat(timespec="seconds")
+    changes = {}
+    for expert in repo.get_many(due):
+        policy = require_policy(ctx, expert["policy_id"])
+        step = plan_workflow_transition(expert.get("state", "申请中"), "期满退出", policy, workflow=Workflow.TERM_END,
+                                        reason=f"聘期已于{expert.get('term_end')}届满，自行解聘退出专家库")
+        record = dict(step, by=SYSTEM.username, at=at, policy_id=policy.id)
+
+        def apply(doc: dict, expected=step["from"], record=record) -> dict:
+            if doc.get("state") != expected:  # another session moved it meanwhile: the next run looks again
+                return doc
+            doc["state"] = record["to"]
+            doc["transitions"] = list(doc.get("transitions") or []) + [record]
+            doc["updated_at"] = record["at"]
+            return doc
+        changes[expert["id"]] = apply
+    return len(repo.update_many(changes, actor=SYSTEM.username, action="聘期届满自动退出"))

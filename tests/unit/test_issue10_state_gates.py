@@ -242,3 +242,22 @@ def test_expire_terms_runs_as_the_system_through_its_own_gate(ctx, clock):
     assert lifecycle.expire_terms(ctx) == 1
     last = lifecycle.history(ctx, expert_id)[0]
     assert (last["to"], last["workflow"], last["by"]) == ("期满退出", "聘期届满", "system")
+
+
+def test_jc_l2_terms_ending_together_leave_in_one_write_with_a_line_each_issue17(ctx, clock, monkeypatch):
+    """Experts appointed together end together: 期满退出 for all of them is one write of the experts file (it was one
+    whole-file write per expert), each with its transition and its own audit line; a second run finds nobody."""
+    ids = [register(ctx, appointed_on="2024-01-10", document="晋市应急总指办发[2023]4号") for _ in range(3)]
+    clock.now = clock.now.replace(year=2027, month=1, day=10)
+    repo = ctx.store.collection("experts")
+    writes = []
+    real = type(repo._h.storage).write
+    monkeypatch.setattr(type(repo._h.storage), "write", lambda self, data: writes.append(1) or real(self, data))
+    lines = len(ctx.store.audit.entries(collection="experts"))
+    assert lifecycle.expire_terms(ctx) == 3
+    assert len(writes) == 1
+    assert len(ctx.store.audit.entries(collection="experts")) == lines + 3
+    for expert_id in ids:
+        assert expert(ctx, expert_id)["state"] == "期满退出"
+        assert lifecycle.history(ctx, expert_id)[0]["workflow"] == "聘期届满"
+    assert lifecycle.expire_terms(ctx) == 0
