@@ -20,6 +20,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Sequence
 
+from core.dates import ISO_TEXT, office_date, office_datetime
 from core.drawing import method_name
 from core.errors import DomainError
 
@@ -33,8 +34,8 @@ _CN_ORDINALS = "一二三四五六七八九十"
 
 
 def cn_date(d: date | datetime) -> str:
-    """A date the way Chinese official documents write it: 2026年6月5日 (no leading zeros)."""
-    return f"{d.year}年{d.month}月{d.day}日"
+    """A date the way Chinese official documents write it: 2026年6月5日 (no leading zeros; core.dates, issue 12)."""
+    return office_date(d)
 
 
 def cn_ordinal(n: int) -> str:
@@ -989,22 +990,11 @@ def _exclusion_labels() -> dict[str, str]:
 
 
 def cn_datetime(value: Any) -> str:
-    """2026年6月3日 10:15:30 from a datetime or an ISO string; a date alone as 2026年6月3日."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        return cn_date(value)
-    elif isinstance(value, str) and value.strip():
-        raw = value.strip()
-        try:
-            moment = datetime.fromisoformat(raw)
-        except ValueError:
-            return text(raw)
-        if len(raw) <= 10:
-            return cn_date(moment)
-    else:
-        return ""
-    return f"{cn_date(moment)} {moment:%H:%M:%S}"
+    """2026年6月3日 10:15:30 from a datetime or an ISO string; a date alone as 2026年6月3日 (core.dates, issue 12:
+    the 抽取记录单 keeps the seconds of the draw)."""
+    if isinstance(value, str) and value.strip() and not ISO_TEXT.match(value):
+        return text(value.strip())
+    return office_datetime(value, seconds=True)
 
 
 def _group_hex(value: str, size: int = 8) -> str:

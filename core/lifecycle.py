@@ -19,6 +19,7 @@ from enum import Enum
 from typing import Any, Iterable
 
 from core import vocab
+from core.dates import office_date
 from core.errors import DomainError, ValidationError
 from core.expert import parse_date, term_end_for
 
@@ -35,8 +36,8 @@ IN_POOL_STATES = ("在库", "暂停")
 
 
 def format_day(d: date) -> str:
-    """2026年6月5日 — the way the forms and messages write dates."""
-    return f"{d.year}年{d.month}月{d.day}日"
+    """2026年6月5日 — the way the forms and messages write dates (core.dates.office_date, issue 12)."""
+    return office_date(d)
 
 
 def _as_day(value: Any, field: str, label: str) -> date:

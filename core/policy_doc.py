@@ -19,6 +19,7 @@ from typing import Any, Mapping
 from pydantic import BaseModel
 
 from core import policy as policy_module
+from core.dates import office_date
 from core.forms_context import cn_date, cn_ordinal
 from core.policy import Policy
 from core.policy_edit import SECTION_META, Parameter, editable_parameters, format_value, short_description
@@ -178,7 +179,79 @@ def _sections(policy: Policy) -> list[DocSection]:
             source = "见各项"
         sections.append(DocSection(key, title, source or "", tuple(rows), notes, local,
                                    frozenset(covered | (meta & {p.path for p in by_section[key]}))))
-    return sections
+    codes: dict[str, str] = {}
+    for s in sections:  # values such as "窗口内累计次数（within_window）" say what a code means
+        for r in s.rows:
+            for m in re.finditer(r"([^（）\s]+)（([a-z][a-z0-9]*(?:_[a-z0-9]+)*)）", r.value):
+                codes.setdefault(m[2], m[1])
+    return [_in_office_words(policy, s, codes) for s in sections]
+
+
+# --- the office's words (issue 12): no field names, keys, form ids or ISO dates in the reading ------------------
+_IDENT = re.compile(r"(?<![A-Za-z0-9_{.\-])[a-z][a-z0-9]*(?:_[a-z0-9]+)*(?![A-Za-z0-9_}\-])")
+_CODE_IN_PARENS = re.compile(r"（[a-z][a-z0-9]*(?:_[a-z0-9]+)*）")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CODE_REF = re.compile(r"（[^（）]*\.[a-z_][a-z0-9_.]*）")  # （core.dismissal.reminder_talk） （审批规则.level）
+# rows that only name an internal identifier (a rule's key, the profile's id, a form's id or template file):
+# the reading names the thing itself instead (its title, 附件编号), so these rows are left out
+_ID_LABELS = ("标识", "模板文件名")
+
+
+def _field_words() -> dict[str, str]:
+    """Every field name of the profile model → its label ("min_education" → "最低学历"); "出处" for source."""
+    words: dict[str, set[str]] = {}
+    for name in dir(policy_module):
+        cls = _model_class(name)
+        if cls is None:
+            continue
+        for field_name, info in cls.model_fields.items():
+            words.setdefault(field_name, set()).add(short_description(info.description))
+    return {k: re.sub(r"\s*的?\s*id$", "", "出处" if "出处" in v else sorted(v)[0]) for k, v in words.items()}
+
+
+_FIELD_WORDS = _field_words()
+
+
+def _office_words(text: str, codes: Mapping[str, str]) -> str:
+    """Field names and option codes in a label or note said in Chinese; "X 省略" → "X未作规定"; ISO days as
+    2026年6月5日."""
+    def word(m: re.Match) -> str:
+        return codes.get(m[0]) or _FIELD_WORDS.get(m[0]) or m[0]
+
+    out = _CODE_REF.sub("", _ISO_DAY.sub(lambda m: office_date(m[0]), text))
+    out = _IDENT.sub(word, out)
+    out = re.sub(r"\s*(均)?省略", lambda m: f"{m[1] or ''}未作规定", out)
+    out = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", out) if out != text else out
+    return out
+
+
+def _form_names(policy: Policy) -> dict[str, str]:
+    """Form id → "附件2《title》" (the way the office names a form)."""
+    return {f.id: f"{f.annex}《{f.title}》" for f in getattr(policy, "forms", ()) or ()}
+
+
+def _in_office_words(policy: Policy, section: DocSection, codes: Mapping[str, str]) -> DocSection:
+    forms = _form_names(policy)
+    rows = []
+    for r in section.rows:
+        value = r.value
+        if value in forms:
+            value = forms[value]
+        elif r.param.endswith(_ID_LABELS) or r.param.endswith(("表单 id", "的 id")) and value not in forms:
+            continue
+        value = _CODE_IN_PARENS.sub("", value)
+        if "{year}" in value or "{seq" in value:  # a number pattern (聘书编号格式): shown as an example number
+            try:
+                example = value.format(year=policy.effective_date.year, seq=1)
+            except (KeyError, IndexError, ValueError, AttributeError):
+                example = ""
+            if example:
+                value = f"如 {example}（年份和序号在发证时自动编排）"
+        param = re.sub(r"\s*的?\s*id$", "", r.param)
+        rows.append(DocRow(r.path, _office_words(param, codes), value, _office_words(r.mark, codes)))
+    notes = tuple(_office_words(n, codes) for n in section.notes)
+    return DocSection(section.key, section.title, _office_words(section.source, codes), tuple(rows), notes,
+                      section.local, section.covered)
 
 
 def profile_doc_context(policy: Policy, *, printed_on: date, variant: dict | None = None,

@@ -12,6 +12,7 @@ from typing import Callable
 
 import streamlit as st
 
+from core.dates import office_text
 from core.errors import DomainError, ValidationError
 from core.expert_fields import FIELDS_BY_KEY
 from services.admin import housekeeping
@@ -153,6 +154,34 @@ def field_widget(field, value, key: str, policy):
     if field.kind == "list":
         return st.text_area(label, "\n".join(value or []), key=key, help=help_text)
     return st.text_input(label, value or "", key=key, help=help_text)
+
+
+def office_frame(data):
+    """A table for the screen with every date and date-time cell written the office's way (issue 12):
+    2026年12月7日, 2026年12月7日 12:30 — never 2026-12-07 or 2026-12-07T12:30; other cells unchanged."""
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame):
+        frame = data.copy()
+        for column in frame.columns:
+            series = frame[column]
+            if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+                continue
+            frame[column] = series.map(lambda v: office_text(v) if isinstance(v, str) or (
+                isinstance(v, date) and not pd.isna(v)) else v).astype(object)
+        return frame
+    return data
+
+
+def dataframe(data, **kwargs):
+    """st.dataframe of a table whose dates are shown the office's way (office_frame, issue 12). A table without
+    rows is said in words (“暂无记录”): Streamlit draws an empty table with the English word "empty"."""
+    import pandas as pd
+
+    if isinstance(data, pd.DataFrame) and data.empty and "on_select" not in kwargs:
+        st.caption("暂无记录")
+        return None
+    return st.dataframe(office_frame(data), **kwargs)
 
 
 def form_values(values: dict) -> dict:

@@ -5,7 +5,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from pages._ui import md_escape, current_user, download, get_context, perform, show_flash
+from core.dates import office_date, office_period
+from pages._ui import dataframe, md_escape, current_user, download, get_context, perform, show_flash
 from services import applications, forms_service, settings
 
 ctx = get_context()
@@ -20,7 +21,7 @@ show_flash()
 
 
 def people_table(people: list[dict]) -> None:
-    st.dataframe(pd.DataFrame([{"姓名": e["name"], "单位": e.get("unit", ""), "职称": e.get("title", ""),
+    dataframe(pd.DataFrame([{"姓名": e["name"], "单位": e.get("unit", ""), "职称": e.get("title", ""),
                                 "状态": e.get("state", "")} for e in people]), hide_index=True, width="stretch")
 
 
@@ -70,7 +71,7 @@ if section == sections[-1]:
     if not rounds:
         st.info("还没有名单。")
         st.stop()
-    round_id = st.selectbox("名单", list(rounds), key="appointment_round", format_func=lambda i: rounds[i]["name"])
+    round_id = st.selectbox("名单", list(rounds), key="appointment_round", format_func=lambda i: rounds[i]["name"], placeholder="请选择")
     rnd = rounds[round_id]
     members = applications.round_members(ctx, round_id)
     people_table(members)
@@ -103,7 +104,7 @@ if section == sections[-1]:
     elif not notice:
         notice_form()
     else:
-        st.success(f"公示期：{md_escape(notice['start'])} 至 {md_escape(notice['end'])}")
+        st.success(f"公示期：{md_escape(office_period(notice['start'], notice['end']))}")
         st.download_button("下载公示名单（Word）", lambda: forms_service.notice_form(
             applications.round_rows(ctx, round_id), policy, date.fromisoformat(notice["start"]),
             date.fromisoformat(notice["end"]), issued_on=ctx.today())[1],
@@ -111,7 +112,7 @@ if section == sections[-1]:
         for index, objection in enumerate(rnd["objections"]):
             who = next((e["name"] for e in members if e["id"] == objection["expert_id"]), "?")
             status = ("属实，已取消" if objection["upheld"] else "不属实") if objection["resolved"] else "待核查"
-            st.markdown(f"- 异议（{md_escape(who)}，{md_escape(objection['raised_on'])}）：{md_escape(objection['text'])} — **{status}** {md_escape(objection['note'])}")
+            st.markdown(f"- 异议（{md_escape(who)}，{md_escape(office_date(objection['raised_on']))}）：{md_escape(objection['text'])} — **{status}** {md_escape(objection['note'])}")
             if not objection["resolved"]:
                 with st.form(f"appointment_resolve_{index}"):
                     note = st.text_input("核查结论", key=f"appointment_resolve_note_{index}")
@@ -121,7 +122,7 @@ if section == sections[-1]:
                                                                            note=note), "已处理异议")
         with st.form("appointment_objection"):
             target = st.selectbox("被提出异议的人员", [e["id"] for e in members], key="appointment_obj_target",
-                                  format_func=lambda i: next(e["name"] for e in members if e["id"] == i))
+                                  format_func=lambda i: next(e["name"] for e in members if e["id"] == i), placeholder="请选择")
             text = st.text_area("异议内容", key="appointment_obj_text")
             if st.form_submit_button("记录异议"):
                 perform(lambda: applications.add_objection(ctx, user, round_id, target, text), "已记录异议")
@@ -134,7 +135,7 @@ if section == sections[-1]:
                     perform(lambda: applications.appoint(ctx, user, round_id, appointed_on=day), "已聘任")
         else:
             appointed = [e for e in members if e.get("state") == "在库" and e.get("certificate_no")]
-            st.success(f"已于 {md_escape(rnd['appointed_on'])} 聘任 {len(appointed)} 人")
+            st.success(f"已于 {md_escape(office_date(rnd['appointed_on']))} 聘任 {len(appointed)} 人")
             if appointed and st.button("生成全部聘书（zip）", key="appointment_certificates"):
                 bar = st.progress(0.0, text="正在生成聘书…")
                 items = [(e, e["certificate_no"], date.fromisoformat(e["term_start"]), date.fromisoformat(e["term_end"]))

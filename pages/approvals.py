@@ -6,7 +6,7 @@ a reason; each decision is kept in the request's history. An emergency used firs
 import pandas as pd
 import streamlit as st
 
-from pages._ui import md_escape, current_user, get_context, perform, show_flash
+from pages._ui import dataframe, md_escape, current_user, get_context, perform, show_flash
 from services import dispatch, drawing_view, settings
 
 ctx = get_context()
@@ -29,12 +29,12 @@ for req in waiting:
         st.text("；".join(f"{policy.taxonomy.specialty_label(n['specialty'])} {n['count']}人" for n in req["needs"]))
         st.caption(f"须由{md_escape(req['required_level'])}审批：{md_escape(req['required_reason'])}")
         if req.get("external_experts"):
-            st.dataframe(pd.DataFrame([{"库外专家": x["name"], "单位": x["unit"], "职称": x["title"], "理由": x["reason"]}
+            dataframe(pd.DataFrame([{"库外专家": x["name"], "单位": x["unit"], "职称": x["title"], "理由": x["reason"]}
                                        for x in req["external_experts"]]), hide_index=True, width="stretch",
                          key=f"approvals_externals_{rid}")
         if len(req.get("history") or []) > 1:
             with st.expander("办理记录"):
-                st.dataframe(pd.DataFrame([{"操作": h["action"], "人员": h["by"], "时间": drawing_view.office_datetime(h["at"]),
+                dataframe(pd.DataFrame([{"操作": h["action"], "人员": h["by"], "时间": drawing_view.office_datetime(h["at"]),
                                             "理由/意见": h["reason"]}
                                            for h in req["history"]]), hide_index=True, width="stretch",
                              key=f"approvals_history_{rid}")

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import md_escape, current_user, download, flash, get_context, perform, show_error, show_flash
+from core.dates import office_date
+from pages._ui import dataframe, md_escape, current_user, download, flash, get_context, perform, show_error, show_flash
 from services import assessments, settings
 
 ctx = get_context()
@@ -58,7 +59,7 @@ with tab_list:
                    "问题写在该行的“问题”栏并列在表格上方。各考核项目的“考核情况”说明和附件6请在“逐人录入”中办理。")
         if problems:
             st.error(f"表格未保存：{len({p['line'] for p in problems})}行有问题，共{len(problems)}处，请修改后再保存。")
-            st.dataframe(pd.DataFrame([{"行": p["line"], "姓名": p["name"], "栏目": p["field"], "问题": p["message"]}
+            dataframe(pd.DataFrame([{"行": p["line"], "姓名": p["name"], "栏目": p["field"], "问题": p["message"]}
                                        for p in problems]), hide_index=True, width="stretch")
         keys = [c["key"] for c in columns]
         frame = pd.DataFrame(rows, columns=keys).astype("string")
@@ -114,15 +115,15 @@ with tab_one:
         services = pre["services"]
         st.markdown(f"**本考核周期服务情况**（{md_escape(period['period_text'])}）：{md_escape(pre['summary'])}")
         if services["tasks"]:
-            st.dataframe(pd.DataFrame([{"服务起始日期": t["start"], "服务项目": t["matter"], "使用科室": t["department"],
+            dataframe(pd.DataFrame([{"服务起始日期": t["start"], "服务项目": t["matter"], "使用科室": t["department"],
                                         "天数": t["days"], "使用科室评价": t["rating"] or "未评价"}
                                        for t in services["tasks"]]), hide_index=True, width="stretch")
         if services["declines"]:
-            st.caption("拒绝委派：" + "；".join(f"{md_escape(d['on'])} {md_escape(d['matter'])}（{md_escape(d['reason'])}，"
+            st.caption("拒绝委派：" + "；".join(f"{md_escape(office_date(d['on']))} {md_escape(d['matter'])}（{md_escape(d['reason'])}，"
                                                 f"{'正当理由' if d['justified'] else '无正当理由'}）"
                                                 for d in services["declines"]))
         if services["trainings"]:
-            st.caption("参加培训：" + "；".join(f"{md_escape(t['held_on'])} {md_escape(t['title'])}" for t in services["trainings"]))
+            st.caption("参加培训：" + "；".join(f"{md_escape(office_date(t['held_on']))} {md_escape(t['title'])}" for t in services["trainings"]))
         if opts["has_form"]:
             download("下载附件6（考核表）", lambda: assessments.fj6_form(ctx, expert_id, year)[1],
                      file_name=f"附件6_{pre['name']}_{year}年度.docx", key=f"assessment_fj6_{expert_id}_{year}",
@@ -142,7 +143,7 @@ with tab_one:
                     key = str(t["assignment_id"])
                     scale = opts["service_self_ratings"]
                     current = (saved_self.get("service_ratings") or {}).get(key)
-                    own[key] = st.selectbox(f"服务质量自我评价：{md_escape(t['start'])} {md_escape(t['matter'])}", scale,
+                    own[key] = st.selectbox(f"服务质量自我评价：{md_escape(office_date(t['start']))} {md_escape(t['matter'])}", scale,
                                             index=scale.index(current) if current in scale else None,
                                             placeholder="请选择", key=f"assessment_self_rating_{k}_{key}")
                 self_eval = {"items": items, "comment": comment, "service_ratings": own}
@@ -163,7 +164,7 @@ with tab_one:
             chosen = pre["dismissal_reason_number"] or opts["default_dismissal_reason"]
             reason = st.selectbox("建议解聘/清退时所依据的情形", reasons, index=reasons.index(chosen),
                                   format_func=opts["dismissal_reasons"].get, key=f"assessment_reason_{k}",
-                                  help="仅当结论为建议解聘（清退）时使用：生成一条解聘建议，由办公室在“解聘清退”中决定是否立案。")
+                                  help="仅当结论为建议解聘（清退）时使用：生成一条解聘建议，由办公室在“解聘清退”中决定是否立案。", placeholder="请选择")
             note = st.text_area("考核意见说明", pre["note"], key=f"assessment_opinion_{k}")
             if st.form_submit_button("保存考核", type="primary"):
                 data = {"item_ratings": {i: r for i, r in ratings.items() if r}, "item_notes": notes,
@@ -177,7 +178,7 @@ with tab_results:
     if not found:
         st.caption("本年度尚无考核结果。")
     else:
-        st.dataframe(pd.DataFrame([{"序号": r["line"]["index"], "姓名": r["line"]["name"], "工作单位": r["line"]["unit"],
+        dataframe(pd.DataFrame([{"序号": r["line"]["index"], "姓名": r["line"]["name"], "工作单位": r["line"]["unit"],
                                     "接受委派": r["line"]["dispatch"], "参加培训": r["line"]["training"],
                                     "服务评价": r["line"]["evaluation"], "考核结论": r["line"]["conclusion"],
                                     "说明": r["line"]["note"]} for r in found]), hide_index=True, width="stretch")

@@ -51,7 +51,7 @@ default_year = next((y for y in range(max(last + 1, ctx.today().year), calendar.
 year = int(st.number_input("年份", min_value=calendar.FIRST_YEAR, max_value=calendar.LAST_YEAR, value=default_year,
                            step=1, key="calendar_year"))
 if calendar.is_year_known(year):
-    st.info(f"{year}年的安排已由 chinesecalendar {md_escape(calendar.library_version())} 收录，以库为准，无需录入。")
+    st.info(f"{year}年的安排已由程序随附的国务院节假日安排数据收录，以其为准，无需录入。")
     st.stop()
 
 record = calendar.year_record(ctx, year)

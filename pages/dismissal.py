@@ -5,7 +5,8 @@ click; a proposal leaves the list once its case is open."""
 import pandas as pd
 import streamlit as st
 
-from pages._ui import md_escape, current_user, get_context, perform, show_flash
+from core.dates import office_date, office_datetime
+from pages._ui import dataframe, md_escape, current_user, get_context, perform, show_flash
 from services import conditions as pool_conditions
 from services import dismissals, dispatch, experts, settings
 
@@ -47,7 +48,7 @@ with tab_prop:
     for proposal in pending:
         with st.form(f"dismissal_proposal_{proposal['id']}"):
             st.text(f"{proposal['name']} — {reasons.get(proposal['reason_number'], '')}")  # user text: never Markdown
-            st.text(f"{proposal['source']}：{proposal['text']}（{proposal['created_on']}）")
+            st.text(f"{proposal['source']}：{proposal['text']}（{office_date(proposal['created_on'])}）")
             note = st.text_input("处理意见", key=f"dismissal_prop_note_{proposal['id']}")
             decision = st.radio("决定", ("立案", "不予立案"), horizontal=True, key=f"dismissal_prop_dec_{proposal['id']}")
             if st.form_submit_button("提交"):
@@ -58,7 +59,7 @@ with tab_new:
     with st.form("dismissal_new"):
         expert_id = st.selectbox("专家", list(pool), key="dismissal_expert", index=None, placeholder="选择专家",
                                  format_func=lambda i: f"{pool[i]['name']}（{pool[i].get('unit', '')}，{pool[i]['state']}）")
-        reason = st.selectbox("情形", list(reasons), key="dismissal_reason", format_func=reasons.get)
+        reason = st.selectbox("情形", list(reasons), key="dismissal_reason", format_func=reasons.get, placeholder="请选择")
         evidence = st.text_area("事实与依据", key="dismissal_evidence")
         if policy.dismissal.suspend_immediately:
             st.caption("提出后该专家立即停止使用（暂停），不再参与抽取。")
@@ -76,7 +77,7 @@ with tab_open:
                 st.markdown(":red-badge[永不录用]")
             st.text(f"事实与依据：{case['evidence']}")
             for step in case["steps"]:
-                st.text(f"✔ {step['name']}（{step['done_on']}，{step['by']}）{step['note']}")
+                st.text(f"✔ {step['name']}（{office_datetime(step['done_on'])}，{step['by']}）{step['note']}")
             next_step = case.get("next_step")
             if next_step:
                 with st.form(f"dismissal_step_{case['id']}"):
@@ -95,7 +96,7 @@ with tab_open:
 with tab_done:
     done = [c for c in dismissals.cases(ctx) if c["status"] != "进行中"]
     if done:
-        st.dataframe(pd.DataFrame([{"姓名": c["name"], "情形": c["reason_label"], "结果": c["outcome"] or c["status"],
+        dataframe(pd.DataFrame([{"姓名": c["name"], "情形": c["reason_label"], "结果": c["outcome"] or c["status"],
                                     "永不录用": "是" if c["permanent"] and c["status"] == "已完成" else ""}
                                    for c in done]), hide_index=True, width="stretch")
     else:
@@ -105,7 +106,7 @@ with tab_talk:
     with st.form("dismissal_talk"):
         target = st.selectbox("专家", list(pool), key="dismissal_talk_expert", index=None, placeholder="选择专家",
                               format_func=lambda i: pool[i]["name"])
-        reason = st.selectbox("情形", list(reasons), key="dismissal_talk_reason", format_func=reasons.get)
+        reason = st.selectbox("情形", list(reasons), key="dismissal_talk_reason", format_func=reasons.get, placeholder="请选择")
         note = st.text_area("谈话记录", key="dismissal_talk_note")
         if st.form_submit_button("记录提醒谈话"):
             perform(lambda: dismissals.record_reminder_talk(ctx, user, target, reason, note), "已记录提醒谈话")

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import md_escape, ExpertNames, current_user, download, get_context, perform, show_error, show_flash
+from pages._ui import dataframe, md_escape, ExpertNames, current_user, download, get_context, perform, show_error, show_flash
 from services import dispatch, drawing_view, experts, settings
 
 ctx = get_context()
@@ -26,7 +26,7 @@ show_flash()
 ONGOING = "ongoing"
 scopes = [ONGOING] + dispatch.request_years(ctx, user, status=dispatch.DRAWING_PAGE_STATUSES)
 scope = st.selectbox("显示的申请", scopes, key="drawing_scope",
-                     format_func=lambda s: "未完成的申请" if s == ONGOING else f"{s}年开始的全部申请（含已完成）")
+                     format_func=lambda s: "未完成的申请" if s == ONGOING else f"{s}年开始的全部申请（含已完成）", placeholder="请选择")
 if scope == ONGOING:
     shown = dispatch.requests(ctx, user, status=tuple(s for s in dispatch.DRAWING_PAGE_STATUSES if s != "已完成"))
 else:
@@ -38,7 +38,7 @@ if not open_requests:
     st.stop()
 request_id = st.selectbox("使用申请", list(open_requests), key="drawing_request",
                           format_func=lambda i: f"{i}号 {open_requests[i]['department']}：{open_requests[i]['matter'][:30]}"
-                                                f"（{open_requests[i]['status']}）")
+                                                f"（{open_requests[i]['status']}）", placeholder="请选择")
 req = open_requests[request_id]
 names = ExpertNames({e["id"]: e["name"] for e in experts.active_experts(ctx)})  # a deleted record shows as such
 st.caption(f"{md_escape(drawing_view.office_period(req['start'], req['end']))}；" + "；".join(f"{md_escape(taxonomy.specialty_label(n['specialty']))} {md_escape(n['count'])}人"
@@ -58,7 +58,7 @@ for spec in req.get("shortages") or []:
 draws = dispatch.draws_of(ctx, request_id)
 staffing = dispatch.staffing_of(ctx, request_id)
 open_slots = {row["specialty"]: row["open"] for row in staffing if row["open"]}
-st.dataframe(pd.DataFrame([{"专业": taxonomy.specialty_label(row["specialty"]), "申请人数": row["requested"],
+dataframe(pd.DataFrame([{"专业": taxonomy.specialty_label(row["specialty"]), "申请人数": row["requested"],
                             "已接受": row["accepted"], "邀请中": row["pending"], "待补": row["open"]} for row in staffing]),
              hide_index=True, width="stretch", key=f"drawing_staffing_{request_id}")
 outcome_draw = st.session_state.pop(f"drawing_outcome_{request_id}", None)
@@ -94,7 +94,7 @@ if req.get("mode") == "选派" and open_slots and req["status"] in dispatch.DRAW
         if st.form_submit_button("确认选派", type="primary"):
             perform(lambda: dispatch.select_directly(ctx, user, request_id, picks), "已选派并发出邀请")
     with st.expander(f"不可选派（{len(excluded)}人，含原因）"):
-        st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
+        dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
                                    for x in excluded]), hide_index=True, width="stretch")
 elif req.get("mode") != "选派" and req["status"] in dispatch.DRAWABLE_STATUSES:
     if not draws:
@@ -126,21 +126,21 @@ if draws:
         (st.success if ok else st.error)(message)
     for spec, order in result["orders"].items():
         with st.expander(f"{md_escape(taxonomy.specialty_label(spec))}：可抽取 {len(order)} 人（完整排序）"):
-            st.dataframe(pd.DataFrame([{"顺序": n + 1, "姓名": names.get(i, i), "近期使用次数": result["use_counts"].get(str(i), 0)}
+            dataframe(pd.DataFrame([{"顺序": n + 1, "姓名": names.get(i, i), "近期使用次数": result["use_counts"].get(str(i), 0)}
                                        for n, i in enumerate(order)]), hide_index=True, width="stretch")
     rules = drawing_view.exclusion_rules(result)  # real exclusions (回避, busy, suspended, declined) first
     listed = drawing_view.listed_exclusions(result)
     if rules:
         st.text(drawing_view.exclusion_line(rules))
     with st.expander(f"排除名单（共{sum(row['count'] for row in rules)}人；逐人列出{len(listed)}人，其余按规则计数）"):
-        st.dataframe(pd.DataFrame([{"排除规则": row["label"], "人数": row["count"], "逐人列出": row["listed"],
+        dataframe(pd.DataFrame([{"排除规则": row["label"], "人数": row["count"], "逐人列出": row["listed"],
                                     "说明": "所报专业不是本次所需，只计人数" if row["collapsed"]
                                     else ("逐人列出见下表" if row["listed"] >= row["count"]
                                           else "非本次所需专业或人数较多的只计人数")}
                                    for row in rules], columns=["排除规则", "人数", "逐人列出", "说明"]),
                      hide_index=True, width="stretch", key=f"drawing_exclusion_rules_{latest['id']}")
         if listed:
-            st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
+            dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
                                        for x in listed]), hide_index=True, width="stretch",
                          key=f"drawing_exclusions_{latest['id']}")
         if st.checkbox("查看全部排除（含专业不符，由抽取时的专家名单快照复算）", key=f"drawing_all_exclusions_{latest['id']}"):
@@ -149,19 +149,19 @@ if draws:
             except DomainError as error:
                 show_error(error)
             else:
-                st.dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
+                dataframe(pd.DataFrame([{"姓名": x["name"], "规则": x.get("label", x["rule"]), "原因": x["reason"]}
                                            for x in everyone], columns=["姓名", "规则", "原因"]),
                              hide_index=True, width="stretch", key=f"drawing_all_exclusions_table_{latest['id']}")
     if len(draws) > 1:
         with st.expander("历次抽取"):
-            st.dataframe(pd.DataFrame([{"次序": d["seq"], "时间": drawing_view.office_datetime(d["result"]["drawn_at"]),
+            dataframe(pd.DataFrame([{"次序": d["seq"], "时间": drawing_view.office_datetime(d["result"]["drawn_at"]),
                                         "抽取人": d["drawn_by"],
                                         "理由": d["reason"]} for d in draws]), hide_index=True, width="stretch")
 
 assignments = dispatch.assignments_of(ctx, request_id)
 if assignments:
     st.subheader("邀请与答复")
-    st.dataframe(pd.DataFrame([{"姓名": names.get(a["expert_id"], a["expert_id"]),
+    dataframe(pd.DataFrame([{"姓名": names.get(a["expert_id"], a["expert_id"]),
                                 "专业": taxonomy.specialty_label(a["specialty"]), "顺序": a.get("position") or "",
                                 "状态": a["status"], "方式": a.get("answer_channel", ""),
                                 "拒绝理由": a.get("decline_reason", "")} for a in assignments]),
@@ -191,7 +191,7 @@ if open_ones:
     with st.expander("调整已委派专家"):
         with st.form(f"drawing_replace_{request_id}"):
             target = st.selectbox("调整的专家", [a["id"] for a in open_ones], key=f"drawing_replace_target_{request_id}",
-                                  format_func=lambda i: names.get(next(a["expert_id"] for a in open_ones if a["id"] == i)))
+                                  format_func=lambda i: names.get(next(a["expert_id"] for a in open_ones if a["id"] == i)), placeholder="请选择")
             why = st.text_input("调整理由", key=f"drawing_replace_reason_{request_id}")
             st.caption("晋城：调整已经审批的专家须重新报分管领导批准（第十一条）。")
             if st.form_submit_button("调整并邀请下一位"):

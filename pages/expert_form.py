@@ -11,7 +11,8 @@ import streamlit as st
 
 from core.errors import DomainError, DuplicateError
 from core.expert_fields import EXPERT_FIELDS, GROUPS
-from pages._ui import md_escape, current_user, field_widget, form_values, get_context, show_error
+from core.dates import office_date
+from pages._ui import dataframe, md_escape, current_user, field_widget, form_values, get_context, show_error
 from services import experts, legacy, settings
 
 
@@ -102,9 +103,9 @@ if pending:
         show_error(error)
         st.stop()
     st.subheader("资格条件审查")
-    st.text(f"{found.record['name']}：聘任文件 {found.document_number}，{found.term.start} 聘任，"
-            f"聘期至 {found.term.end}（{found.term.basis}）")
-    st.dataframe(pd.DataFrame([{"条件": r.name, "结果": r.status, "说明": r.reason, "出处": r.source}
+    st.text(f"{found.record['name']}：聘任文件 {found.document_number}，{office_date(found.term.start)}聘任，"
+            f"聘期至{office_date(found.term.end)}（{found.term.basis}）")
+    dataframe(pd.DataFrame([{"条件": r.name, "结果": r.status, "说明": r.reason, "出处": r.source}
                                for r in found.eligibility.rules]), hide_index=True, width="stretch")
     key = found.record["id_number"]
     with st.form(f"expert_form_legacy_confirm_{key}"):

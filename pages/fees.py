@@ -13,7 +13,7 @@ from core.auth import can
 from core.errors import DomainError
 from core.fees import money
 from pages import _charts as charts
-from pages._ui import md_escape, current_user, download, get_context, perform, show_error, show_flash
+from pages._ui import dataframe, md_escape, current_user, download, get_context, perform, show_error, show_flash
 from services import fees, settings
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -70,12 +70,12 @@ else:
                   "跨市住宿费": money(r.lodging), "伙食补助费": money(r.meals), "合计": money(r.amount)}
                  for r in (*stmt.rows, stmt.total)]
         if stmt.rows:
-            st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+            dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
         else:
             st.info("该期间没有劳务报酬。")
         if found:
             with st.expander(f"计算过程（{len(found)}行）"):
-                st.dataframe(pd.DataFrame([{
+                dataframe(pd.DataFrame([{
                     "申请": ln.request_id, "使用事项": ln.matter, "使用科室": ln.department, "专家": ln.expert_name,
                     "工作日期": f"{ln.start} 至 {ln.end}", "跨市": "是" if ln.outside_city else "否",
                     "计酬天数": ln.days, "标准版本": "、".join(p.rate_version for p in ln.parts),
@@ -103,7 +103,7 @@ else:
     if not report:
         st.info(f"{md_escape(year)}年尚未设置预算。未设置预算的科室不能批准使用专家（第十八条 严禁无预算支出）。")
     else:
-        st.dataframe(pd.DataFrame([{
+        dataframe(pd.DataFrame([{
             "使用科室（单位）": r.status.department, "预算": money(r.status.budget) if r.has_budget else "未设置",
             "已承诺": money(r.status.committed), "已支付": money(r.status.paid),
             "剩余": money(r.status.left) if r.has_budget else "—", "说明": r.note} for r in report]),
@@ -151,7 +151,7 @@ else:
     if not due:
         st.caption("没有待支付的已完成任务。")
     else:
-        st.dataframe(pd.DataFrame([{"申请": r["id"], "使用科室": r["department"], "使用事项": r.get("matter", ""),
+        dataframe(pd.DataFrame([{"申请": r["id"], "使用科室": r["department"], "使用事项": r.get("matter", ""),
                                     "完成日期": r.get("completed_on", ""), "应付（元）": money(r["fee"])} for r in due]),
                      hide_index=True, width="stretch")
         if manager:
@@ -159,14 +159,14 @@ else:
                 by_id = {r["id"]: r for r in due}
                 target = st.selectbox("已完成的任务", list(by_id), key="fees_pay_request",
                                       format_func=lambda i: f"{i}号 {by_id[i]['department']}：{by_id[i].get('matter', '')[:30]}"
-                                                            f"（{money(by_id[i]['fee'])} 元）")
+                                                            f"（{money(by_id[i]['fee'])} 元）", placeholder="请选择")
                 voucher = st.text_input("报销凭证号（或支付说明）", key="fees_pay_voucher")
                 if st.form_submit_button("登记已支付"):
                     perform(lambda: fees.mark_paid(ctx, user, target, voucher),
                             lambda r: f"已登记支付：{md_escape(r['id'])}号 {md_escape(money(r['paid']['amount']))} 元")
     if paid:
         with st.expander(f"已支付（{len(paid)}项）"):
-            st.dataframe(pd.DataFrame([{"申请": r["id"], "使用科室": r["department"], "使用事项": r.get("matter", ""),
+            dataframe(pd.DataFrame([{"申请": r["id"], "使用科室": r["department"], "使用事项": r.get("matter", ""),
                                         "支付日期": r["paid"]["on"], "金额（元）": money(r["paid"]["amount"]),
                                         "凭证": r["paid"]["voucher"], "登记人": r["paid"]["by"]} for r in paid]),
                          hide_index=True, width="stretch")

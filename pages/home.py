@@ -7,8 +7,9 @@ import streamlit as st
 
 from core.auth import can
 from pages import _charts as charts
-from pages._ui import md_escape, DEMO_BADGE, current_user, get_context, perform, show_flash
-from services import demo_history, dispatch, evaluations, experts, settings
+from core.dates import office_date
+from pages._ui import dataframe, md_escape, DEMO_BADGE, current_user, get_context, perform, show_flash
+from services import calendar, demo_history, dispatch, evaluations, experts, settings
 from services import conditions as pool_conditions
 
 ctx = get_context()
@@ -36,6 +37,10 @@ if view.empty:
                     lambda count: f"已加载 {md_escape(count)} 名演示专家和近一年的演示业务记录（均标记为演示数据）")
     st.stop()
 
+# 节假日安排 (issue 13): from 1 December the admin is told when next year's State Council arrangement is missing
+if (calendar_line := calendar.missing_next_year_notice(ctx, user)) is not None:
+    st.warning(md_escape(calendar_line))
+
 if can(user.role, "edit_experts"):
     pending = dispatch.proposals(ctx)
     if pending:
@@ -45,7 +50,7 @@ if can(user.role, "edit_experts"):
 changed, role_flags = pool_conditions.home_notices(ctx, user)
 if changed:
     st.warning(f"条件变化：拟解聘/清退建议 {len(changed)} 条（已不参加抽取；在“解聘清退”中立案办理）")
-    st.dataframe(pd.DataFrame([{"姓名": p["name"], "单位": p["unit"], "状态": p["state"], "情形": p["reason_label"],
+    dataframe(pd.DataFrame([{"姓名": p["name"], "单位": p["unit"], "状态": p["state"], "情形": p["reason_label"],
                                 "理由": p["reason"], "演示数据": "演示" if p["is_demo"] else ""} for p in changed]),
                  hide_index=True, width="stretch")
 if can(user.role, "approve_requests"):
@@ -57,12 +62,12 @@ if can(user.role, "approve_requests"):
 if can(user.role, "record_service"):
     for report in evaluations.urgent_reports(ctx):
         st.error(f"停产撤人报告待处理（第十六条）：{md_escape(report['department'])} {md_escape(report['matter'])} — {md_escape(report['enterprise'])}："
-                 f"{md_escape(report['urgent_report']['content'])}（{md_escape(report['urgent_report']['reported_on'])}，见“服务评价”）")
+                 f"{md_escape(report['urgent_report']['content'])}（{md_escape(office_date(report['urgent_report']['reported_on']))}，见“服务评价”）")
 if can(user.role, "record_service") or can(user.role, "evaluate_service"):
     late = evaluations.overdue_evaluations(ctx, user)  # a 使用科室 sees only its own department's
     if late:
         st.warning(f"有 {len(late)} 项服务评价或表格逾期未交（见“服务评价”）：")
-        st.dataframe(pd.DataFrame([{"类别": r["kind"], "任务": f"{r['request_id']}号 {r['matter']}",
+        dataframe(pd.DataFrame([{"类别": r["kind"], "任务": f"{r['request_id']}号 {r['matter']}",
                                     "使用科室": r["department"], "专家": r.get("expert", ""), "期限": r["deadline"],
                                     "逾期天数": r["days_overdue"]} for r in late]),
                      hide_index=True, width="stretch")
@@ -92,14 +97,14 @@ chart = charts.bars(frame, name="行业领域", value="人数", money=False, tic
 st.altair_chart(chart, width="stretch")
 if role_flags:  # JC-T3; none for YQ
     st.warning(f"行业专业组组长、副组长配备有 {len(role_flags)} 处问题（在“专家录入”中设置专家的组长/副组长）：")
-    st.dataframe(pd.DataFrame({"问题": role_flags}), hide_index=True, width="stretch")
+    dataframe(pd.DataFrame({"问题": role_flags}), hide_index=True, width="stretch")
 if frame["上限"].notna().any():
     st.caption("黑色竖线为该行业领域的入选人数上限")
 
 st.subheader("90天内聘期届满")
 ending = view.ending
 if ending:
-    st.dataframe(pd.DataFrame([{"姓名": e["name"], "单位": e.get("unit", ""), "聘期结束": e["term_end"],
+    dataframe(pd.DataFrame([{"姓名": e["name"], "单位": e.get("unit", ""), "聘期结束": e["term_end"],
                                 "演示数据": "演示" if e.get("is_demo") else ""} for e in ending]),
                  hide_index=True, width="stretch")
 else:

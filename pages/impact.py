@@ -9,7 +9,7 @@ import streamlit as st
 from core.errors import DomainError
 from core.fees import money
 from pages import _charts as charts
-from pages._ui import md_escape, current_user, download, get_context, show_error
+from pages._ui import dataframe, md_escape, current_user, download, get_context, show_error
 from services import impact, settings
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -31,7 +31,7 @@ st.caption(f"把政策变体或另一城市的办法用于现行《{md_escape(po
 choices = impact.comparison_choices(ctx)
 with st.form("impact_form"):
     comparison = st.selectbox("比较对象", list(choices), format_func=lambda k: choices[k], key="impact_comparison",
-                              help="已保存的政策变体（在“政策规则”页制作），或另一城市的办法")
+                              help="已保存的政策变体（在“政策规则”页制作），或另一城市的办法", placeholder="请选择")
     first, last = impact.default_period(ctx)
     c1, c2 = st.columns(2)
     start = c1.date_input("劳务报酬期间：起", value=first, key="impact_start", format="YYYY-MM-DD")
@@ -76,25 +76,25 @@ names = ["摘要", f"调整内容（{len(result.changes)}）", f"资格变化（
 tabs = st.tabs(names, key="impact_tabs", on_change="rerun")
 
 with tabs[0]:
-    st.dataframe(pd.DataFrame(report.summary, columns=["项目", "数值"]), hide_index=True, width="stretch")
+    dataframe(pd.DataFrame(report.summary, columns=["项目", "数值"]), hide_index=True, width="stretch")
 
 with tabs[1]:
     if result.changes:
-        st.dataframe(pd.DataFrame([{"参数": c.label, "现行": c.old, "推演": c.new} for c in result.changes]),
+        dataframe(pd.DataFrame([{"参数": c.label, "现行": c.old, "推演": c.new} for c in result.changes]),
                      hide_index=True, width="stretch")
     else:
         st.caption("两个策略的参数相同。")
 
 with tabs[2]:
     if report.eligibility:
-        st.dataframe(pd.DataFrame([{"姓名": f.name, "状态": f.state, "变化": f.direction, "现行": f.base_text,
+        dataframe(pd.DataFrame([{"姓名": f.name, "状态": f.state, "变化": f.direction, "现行": f.base_text,
                                     "推演": f.other_text, "说明": f.note} for f in report.eligibility]),
                      hide_index=True, width="stretch")
     else:
         st.caption("没有专家的资格结论发生变化。")
     if report.unmapped:
         st.markdown(f"**专业无法对应的专家（{len(report.unmapped)}人）**：另一分类表中没有同名专业，不计入其行业领域人数。")
-        st.dataframe(pd.DataFrame([{"姓名": u.name, "找不到对应的专业": "、".join(u.codes)} for u in report.unmapped]),
+        dataframe(pd.DataFrame([{"姓名": u.name, "找不到对应的专业": "、".join(u.codes)} for u in report.unmapped]),
                      hide_index=True, width="stretch")
 
 with tabs[3]:
@@ -116,7 +116,7 @@ with tabs[3]:
         st.altair_chart(chart, width="stretch")
         st.caption(f"黑色竖线为入选人数上限。{md_escape(report.pool_total[0])}人在库（现行总数上限 {md_escape(report.pool_cap[0] or '不限')}，"
                    f"推演 {md_escape(report.pool_cap[1] or '不限')}）。")
-    st.dataframe(pd.DataFrame([{"行业领域": q.label, "现行人数": q.base.count if q.base else None,
+    dataframe(pd.DataFrame([{"行业领域": q.label, "现行人数": q.base.count if q.base else None,
                                 "现行上限": q.base.limit_max if q.base else None, "现行状态": q.base_status,
                                 "推演人数": q.other.count if q.other else None,
                                 "推演上限": q.other.limit_max if q.other else None, "推演状态": q.other_status,
@@ -125,13 +125,13 @@ with tabs[3]:
 with tabs[4]:
     st.caption(f"今年已提交的申报共 {md_escape(report.applications_checked)} 份，按两个策略重新审查。")
     if report.applications:
-        st.dataframe(pd.DataFrame([{"姓名": a.name, "申报日期": a.apply_date, "变化": a.change, "现行": a.base.text,
+        dataframe(pd.DataFrame([{"姓名": a.name, "申报日期": a.apply_date, "变化": a.change, "现行": a.base.text,
                                     "推演": a.other.text} for a in report.applications]),
                      hide_index=True, width="stretch")
 
 with tabs[5]:
     if report.consequences:
-        st.dataframe(pd.DataFrame([{"姓名": c.name, "类别": c.kind, "变化": c.change, "现行": c.base_text,
+        dataframe(pd.DataFrame([{"姓名": c.name, "类别": c.kind, "变化": c.change, "现行": c.base_text,
                                     "推演": c.other_text} for c in report.consequences]),
                      hide_index=True, width="stretch")
     else:
@@ -152,7 +152,7 @@ with tabs[6]:
                 color=charts.colours("策略", ["现行", "推演"], [charts.BLUE, charts.ORANGE]),
                 tips=[charts.tooltip("使用科室", "name"), charts.tooltip("策略", "name"),
                       charts.tooltip("金额", "money")]), width="stretch")
-        st.dataframe(pd.DataFrame([{"使用科室": r.department, "现行（元）": _yuan(r.base), "推演（元）": _yuan(r.other),
+        dataframe(pd.DataFrame([{"使用科室": r.department, "现行（元）": _yuan(r.base), "推演（元）": _yuan(r.other),
                                     "增减（元）": _yuan(r.difference)} for r in fees.rows]),
                      hide_index=True, width="stretch")
     else:

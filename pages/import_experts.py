@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import md_escape, current_user, download, get_context, show_error
+from pages._ui import dataframe, md_escape, current_user, download, get_context, show_error
 from services import experts, settings
 
 ctx = get_context()
@@ -35,7 +35,7 @@ if submitted:
         else:
             if outcome.errors:
                 st.error(f"发现 {len(outcome.errors)} 处错误，本次未导入任何记录。请修改后重新上传。")
-                st.dataframe(pd.DataFrame([{"行号": e.row_number or "—", "字段": e.field_label, "问题": e.message}
+                dataframe(pd.DataFrame([{"行号": e.row_number or "—", "字段": e.field_label, "问题": e.message}
                                            for e in outcome.errors]), hide_index=True, width="stretch")
             else:
                 st.success(f"已导入 {md_escape(outcome.saved)} 名专家")

@@ -5,10 +5,9 @@ eligibility panel must follow each change.
 提交申报 reports every problem at once (issue 12): each under its own field and all of them listed under the
 buttons, in form order. After a refused submit the list is checked again on every change, so a corrected field's
 message goes away and the ones still to fix stay in view."""
-from datetime import date
-
 import streamlit as st
 
+from core.dates import office_date
 from core.eligibility import EligibilityResult
 from core.errors import DomainError, DuplicateError, ValidationError
 from core.expert_fields import EXPERT_FIELDS, FIELDS_BY_KEY, GROUPS
@@ -19,9 +18,8 @@ from services.forms_service import PHOTO_MAX_BYTES
 
 
 def day_text(day) -> str:
-    """A date as the office writes it: 2026年12月7日 (no leading zeros)."""
-    day = date.fromisoformat(day) if isinstance(day, str) else day
-    return f"{day.year}年{day.month}月{day.day}日"
+    """A date as the office writes it: 2026年12月7日 (no leading zeros; core.dates, issue 12)."""
+    return office_date(day)
 
 
 ctx = get_context()
@@ -37,7 +35,7 @@ if "intake_pending" in st.session_state:  # set by a save below; widgets take ne
 drafts = {d["id"]: d for d in applications.drafts(ctx)}
 choice = st.selectbox("申报", [None] + list(drafts), key="intake_draft",
                       format_func=lambda i: "新申报" if i is None else
-                      f"继续填写草稿：{drafts[i]['form'].get('name', '')}（{day_text(drafts[i]['updated_at'][:10])}）")
+                      f"继续填写草稿：{drafts[i]['form'].get('name', '')}（{day_text(drafts[i]['updated_at'][:10])}）", placeholder="请选择")
 draft = drafts.get(choice) or {}
 form_defaults = draft.get("form") or {}
 prefix = f"intake_{choice or 'new'}_"
@@ -73,11 +71,11 @@ with left:
     c1, c2 = st.columns(2)
     kinds = list(policy.expert_kinds)
     kind = c1.selectbox("专家类型", kinds, key=prefix + "kind",
-                        index=kinds.index(draft["kind"]) if draft.get("kind") in kinds else 0)
+                        index=kinds.index(draft["kind"]) if draft.get("kind") in kinds else 0, placeholder="请选择")
     slots["kind"] = c1.empty()
     routes = [r for k in policy.intake.kinds if k.kind == kind for r in k.routes] or list(policy.routes)
     route = c2.selectbox("申报方式", routes, key=prefix + "route",
-                         index=routes.index(draft["route"]) if draft.get("route") in routes else 0)
+                         index=routes.index(draft["route"]) if draft.get("route") in routes else 0, placeholder="请选择")
     values = {}
     for group in GROUPS:
         fields = [f for f in EXPERT_FIELDS if f.group == group and f.key not in SKIP]
@@ -108,7 +106,7 @@ with left:
             "department_opinion": st.text_area("部门意见", special.get("department_opinion", ""), key=prefix + "sp_op"),
             "leader_opinion": st.text_area("分管领导意见", special.get("leader_opinion", ""), key=prefix + "sp_lead"),
             "path": st.selectbox("选聘情形", [p.label for p in policy.eligibility.special_expert.paths],
-                                 key=prefix + "sp_path") if policy.eligibility.special_expert else ""}
+                                 key=prefix + "sp_path", placeholder="请选择") if policy.eligibility.special_expert else ""}
     answers = {"未核实": None, "是": True, "否": False}
     for key, label in declaration_questions(policy, kind, values.get("specialties"),
                                            values.get("qualifications")):

@@ -3,6 +3,7 @@ with the article each rule comes from, download it as Word (政策规则说明);
 from a base profile or a saved variant by changing any parameter (filtered by section / search, because there are
 hundreds), see old → new, save it with a name and note, list / copy / delete saved variants, and compare any two
 profiles (e.g. “what if Yangquan adopted Jincheng's rules”). Base files in policies/ are never written (X-P1, X-P3)."""
+import re
 from datetime import date
 
 import pandas as pd
@@ -10,9 +11,10 @@ import streamlit as st
 
 from core.auth import can
 from core.errors import DomainError
+from core.dates import office_dates_in
 from core.policy_doc import policy_sections
 from core.policy_edit import diff, editable_parameters, format_value, make_variant, parse_value
-from pages._ui import md_escape, current_user, download, get_context, perform, show_error, show_flash
+from pages._ui import dataframe, md_escape, current_user, download, get_context, perform, show_error, show_flash
 from services import policy_variants, settings
 
 PAGE_SIZE = 40
@@ -38,8 +40,20 @@ def _resolve(ref):
         return None
 
 
+# a form's id said as the office names the form (附件2《…》), from every loaded profile (issue 12)
+FORM_NAMES = {f.id: f"{f.annex}《{f.title}》" for p in ctx.policies.values() for f in getattr(p, "forms", ()) or ()}
+
+
+def _said(value):
+    """A compared value in the office's words: a form id as the form's name, ISO dates as 2026年6月5日."""
+    return FORM_NAMES.get(value, office_dates_in(value)) if isinstance(value, str) else value
+
+
 def _diff_frame(rows) -> pd.DataFrame:
-    return pd.DataFrame([{"参数": r.label, "原值": r.old, "新值": r.new} for r in rows])
+    """The changed parameters of two profiles; the profiles' own ids (策略标识) are left out — the two names are
+    in the choice above — and "表单 id" reads "表单" (issue 12)."""
+    return pd.DataFrame([{"参数": re.sub(r"\s*的?\s*id$", "", office_dates_in(r.label)), "原值": _said(r.old),
+                          "新值": _said(r.new)} for r in rows if not r.label.endswith("策略标识")])
 
 
 names = ["阅读规则"] + (["制作变体", "已存变体"] if editor else []) + ["比较两个策略"]
@@ -48,7 +62,7 @@ tabs = dict(zip(names, st.tabs(names, key="policy_tabs", on_change="rerun")))
 # ---------------------------------------------------------------------------------------------- 阅读规则
 with tabs["阅读规则"]:
     ref = st.selectbox("策略", refs, index=refs.index(active) if active in refs else 0, format_func=choices.get,
-                       key="policy_read")
+                       key="policy_read", placeholder="请选择")
     policy = _resolve(ref)
     if policy is not None:
         st.caption(f"{md_escape(policy.name)}（{md_escape(policy.document_number)}），{md_escape(policy.issuer)}印发，"
@@ -68,7 +82,7 @@ with tabs["阅读规则"]:
             with st.expander(f"{md_escape(section.title)}（{len(rows)} 项）", expanded=bool(search) or i < 2):
                 if section.source:
                     st.caption(f"出处：{md_escape(section.source)}")
-                st.dataframe(pd.DataFrame([{"参数": r.param, "取值": r.value, "出处 / 本地设置": r.mark}
+                dataframe(pd.DataFrame([{"参数": r.param, "取值": r.value, "出处 / 本地设置": r.mark}
                                            for r in rows]), hide_index=True, width="stretch")
                 for note in section.notes:
                     st.caption(f"说明：{md_escape(note)}")
@@ -85,7 +99,7 @@ def _clear_edit_widgets() -> None:
 
 def _widget(param, value, key):
     label = md_escape(param.short_label)
-    help_text = md_escape(f"{param.help}（{param.path}）")
+    help_text = md_escape(param.help)
     if param.kind == "int":
         return st.number_input(label, value=value, step=1, key=key, help=help_text,
                                placeholder="未规定" if param.optional else None)
@@ -95,7 +109,7 @@ def _widget(param, value, key):
         options = list(param.choices) + ([None] if param.optional else [])
         index = options.index(value) if value in options else None
         return st.selectbox(label, options, index=index, key=key, help=help_text,
-                            format_func=lambda v: "（未规定）" if v is None else format_value(v, param))
+                            format_func=lambda v: "（未规定）" if v is None else format_value(v, param), placeholder="请选择")
     if param.kind == "date":
         return st.date_input(label, value=value, min_value=date(1990, 1, 1), max_value=date(2100, 12, 31), key=key,
                              help=help_text, format="YYYY-MM-DD")
@@ -114,7 +128,7 @@ if editor:
     with tabs["制作变体"]:
         st.caption("从一个策略出发修改任意参数，保存为变体用于推演；不会改动正式的策略文件。")
         start = st.selectbox("从哪个策略开始", refs, index=refs.index(active) if active in refs else 0,
-                             format_func=choices.get, key="policy_edit_start")
+                             format_func=choices.get, key="policy_edit_start", placeholder="请选择")
         if st.session_state.get("policy_edit_from") != start:
             try:
                 base_id, typed = policy_variants.base_of(ctx, start)
@@ -131,7 +145,7 @@ if editor:
         titles = {}
         for p in params:
             titles.setdefault(p.section, p.label.split(" › ", 1)[0])
-        section = st.selectbox("分节", ["（全部）"] + list(titles.values()), key="policy_edit_section")
+        section = st.selectbox("分节", ["（全部）"] + list(titles.values()), key="policy_edit_section", placeholder="请选择")
         query = st.text_input("查找参数（名称、路径或当前值）", key="policy_edit_search",
                               placeholder="如 年龄上限、分数线、notice_days")
         found = [p for p in params
@@ -175,11 +189,11 @@ if editor:
             by_path = {p.path: p for p in params}
             rows = diff(base, variant) if variant is not None else []
             if variant is None:  # still list what was changed, so the error can be traced
-                st.dataframe(pd.DataFrame([{"参数": by_path[k].label, "原值": format_value(by_path[k].value, by_path[k]),
+                dataframe(pd.DataFrame([{"参数": by_path[k].label, "原值": format_value(by_path[k].value, by_path[k]),
                                             "新值": format_value(v, by_path[k])} for k, v in changes.items()]),
                              hide_index=True, width="stretch")
             else:
-                st.dataframe(_diff_frame(rows), hide_index=True, width="stretch")
+                dataframe(_diff_frame(rows), hide_index=True, width="stretch")
             if st.button("撤销全部修改", key="policy_edit_reset"):
                 st.session_state["policy_changes"] = {}
                 _clear_edit_widgets()
@@ -206,11 +220,11 @@ if editor:
         if not saved:
             st.caption("还没有保存的变体。")
         else:
-            st.dataframe(pd.DataFrame([{"名称": v["name"], "基于": v["base_name"], "修改项数": v["change_count"],
+            dataframe(pd.DataFrame([{"名称": v["name"], "基于": v["base_name"], "修改项数": v["change_count"],
                                         "制作人": v["author"], "时间": v["created"].replace("T", " "),
                                         "说明": v.get("note", "")} for v in saved]), hide_index=True, width="stretch")
             by_id = {v["id"]: v for v in saved}
-            pick = st.selectbox("变体", list(by_id), format_func=lambda i: by_id[i]["name"], key="policy_saved_pick")
+            pick = st.selectbox("变体", list(by_id), format_func=lambda i: by_id[i]["name"], key="policy_saved_pick", placeholder="请选择")
             chosen = by_id[pick]
             try:
                 loaded = policy_variants.load_variant(ctx, pick)
@@ -218,7 +232,7 @@ if editor:
                 show_error(error)
                 loaded = None
             if loaded is not None:
-                st.dataframe(_diff_frame(diff(ctx.policies[chosen["base_id"]], loaded)), hide_index=True,
+                dataframe(_diff_frame(diff(ctx.policies[chosen["base_id"]], loaded)), hide_index=True,
                              width="stretch")
                 ref_v = f"{policy_variants.VARIANT_PREFIX}{pick}"
                 download("下载 Word（政策规则说明）",
@@ -238,9 +252,9 @@ with tabs["比较两个策略"]:
     others = [r for r in refs if r != active]
     col_a, col_b = st.columns(2)
     ref_a = col_a.selectbox("原策略", refs, index=refs.index(active) if active in refs else 0,
-                            format_func=choices.get, key="policy_cmp_a")
+                            format_func=choices.get, key="policy_cmp_a", placeholder="请选择")
     ref_b = col_b.selectbox("对比策略", refs, index=refs.index(others[0]) if others else 0,
-                            format_func=choices.get, key="policy_cmp_b")
+                            format_func=choices.get, key="policy_cmp_b", placeholder="请选择")
     pa, pb = _resolve(ref_a), _resolve(ref_b)
     if pa is not None and pb is not None:
         rows = diff(pa, pb)
@@ -249,8 +263,8 @@ with tabs["比较两个策略"]:
         else:
             sections = sorted({r.label.split(" › ", 1)[0] for r in rows}, key=[r.label.split(" › ", 1)[0]
                                                                               for r in rows].index)
-            pick_section = st.selectbox("分节", ["（全部）"] + sections, key="policy_cmp_section")
+            pick_section = st.selectbox("分节", ["（全部）"] + sections, key="policy_cmp_section", placeholder="请选择")
             shown_rows = [r for r in rows if pick_section == "（全部）" or r.label.startswith(pick_section + " › ")
                           or r.label == pick_section]
             st.caption(f"共 {len(rows)} 项不同，显示 {len(shown_rows)} 项。")
-            st.dataframe(_diff_frame(shown_rows), hide_index=True, width="stretch")
+            dataframe(_diff_frame(shown_rows), hide_index=True, width="stretch")

@@ -12,7 +12,8 @@ from core.errors import DomainError
 from core.masking import sees_full_personal_data
 from core.expert_fields import EXPERT_FIELDS, GROUPS
 from core.registry import RegistryFilter, specialty_label_or_code
-from pages._ui import (md_escape, DEMO_BADGE, current_user, download, get_context, perform, prepare_label, show_error,
+from core.dates import office_date, office_period
+from pages._ui import (dataframe, md_escape, DEMO_BADGE, current_user, download, get_context, perform, prepare_label, show_error,
                        show_flash)
 from services import dispatch, expert_documents, experts, forms_service, lifecycle, settings
 
@@ -27,14 +28,14 @@ with st.container(border=True):
     c1, c2, c3 = st.columns([2, 2, 3])
     text = c1.text_input("姓名/单位/职称", key="registry_text", placeholder="输入关键字")
     sectors = {"": "全部行业领域"} | {s.code: f"{s.code}. {s.name}" for s in taxonomy.sectors}
-    sector = c2.selectbox("行业领域", list(sectors), format_func=sectors.get, key="registry_sector")
+    sector = c2.selectbox("行业领域", list(sectors), format_func=sectors.get, key="registry_sector", placeholder="请选择")
     spec_codes = [sp.code for s in taxonomy.sectors if not sector or s.code == sector for sp in s.specialties]
     specialty = c3.selectbox("专业", [""] + spec_codes, key="registry_specialty",
-                             format_func=lambda c: taxonomy.specialty_label(c) if c else "全部专业")
+                             format_func=lambda c: taxonomy.specialty_label(c) if c else "全部专业", placeholder="请选择")
     c4, c5, c6 = st.columns([3, 2, 2])
     states = c4.multiselect("状态", vocab.EXPERT_STATES, key="registry_states", placeholder="全部状态")
     titles = c5.multiselect("职称等级", vocab.TITLE_LEVELS, key="registry_titles", placeholder="全部等级")
-    demo = c6.selectbox("演示数据", ("全部", "仅演示数据", "不含演示数据"), key="registry_demo")
+    demo = c6.selectbox("演示数据", ("全部", "仅演示数据", "不含演示数据"), key="registry_demo", placeholder="请选择")
 
 flt = RegistryFilter(text=text, sector=sector, specialty=specialty if specialty in spec_codes else "",
                      states=tuple(states), title_levels=tuple(titles), demo=demo)
@@ -46,7 +47,7 @@ if elsewhere:
 
 if view.malformed:  # valid JSON of the wrong shape: listed with its id, never a traceback
     st.warning(f"有 {len(view.malformed)} 条记录格式有误，未列入名单和统计，请管理员核查数据文件或从备份恢复。")
-    st.dataframe(pd.DataFrame([{"记录编号": str(m.id), "姓名": m.name, "问题": "；".join(m.problems)}
+    dataframe(pd.DataFrame([{"记录编号": str(m.id), "姓名": m.name, "问题": "；".join(m.problems)}
                                for m in view.malformed]), hide_index=True, width="stretch", key="registry_malformed")
 
 tab_list, tab_sectors, tab_specs = st.tabs([f"名单（{len(rows)}人）", "行业领域名额", "专业名额"],
@@ -54,7 +55,7 @@ tab_list, tab_sectors, tab_specs = st.tabs([f"名单（{len(rows)}人）", "行�
 with tab_list:
     frame = pd.DataFrame(rows, columns=["id", "姓名", "单位", "行业领域", "专业", "状态", "职称", "年龄", "聘期结束", "演示数据"])
     if rows:
-        event = st.dataframe(frame.drop(columns=["id"]), hide_index=True, width="stretch",
+        event = dataframe(frame.drop(columns=["id"]), hide_index=True, width="stretch",
                              on_select="rerun", selection_mode="single-row", key="registry_table")
         st.caption(f"共 {len(rows)} 人。点击表格左侧选中一行可查看详情。")
     else:  # an empty grid says "empty" in English: say in Chinese why there is nobody
@@ -69,7 +70,7 @@ with tab_list:
                  key="registry_export")
 
 with tab_sectors:
-    st.dataframe(pd.DataFrame([{"行业领域": f"{r.code}. {r.name}", "在库人数": r.count,
+    dataframe(pd.DataFrame([{"行业领域": f"{r.code}. {r.name}", "在库人数": r.count,
                                 "上限": r.limit_max if r.limit_max is not None else "不限",
                                 "状态": r.status, "牵头科室": r.lead_department or ""} for r in summary.sectors]),
                  hide_index=True, width="stretch")
@@ -81,7 +82,7 @@ with tab_specs:
     limits = (f"每个专业原则上 {taxonomy.specialty_min}–{taxonomy.specialty_max} 人"
               if taxonomy.specialty_max else "本政策未规定各专业人数")
     st.caption(md_escape(limits))
-    st.dataframe(pd.DataFrame([{"专业": f"{r.code} {r.name}", "行业领域": r.category, "在库人数": r.count,
+    dataframe(pd.DataFrame([{"专业": f"{r.code} {r.name}", "行业领域": r.category, "在库人数": r.count,
                                 "状态": r.status} for r in summary.specialties]),
                  hide_index=True, width="stretch")
     download("下载专家分类表（Word）", lambda: forms_service.taxonomy_form(policy, ctx.today())[1],
@@ -163,13 +164,13 @@ if selected:
         if not tasks:
             st.caption("暂无委派记录。")
         else:
-            st.dataframe(pd.DataFrame([{"事项": t["matter"], "时间": f"{t['start']} 至 {t['end']}", "状态": t["status"],
+            dataframe(pd.DataFrame([{"事项": t["matter"], "时间": f"{t['start']} 至 {t['end']}", "状态": t["status"],
                                         "拒绝理由": t.get("decline_reason", "")} for t in tasks]),
                          hide_index=True, width="stretch")
     periods = record.get("unavailable") or []
     with st.expander(f"不可参加时段（{len(periods)}）"):
         for period in periods:
-            st.text(f"· {period.get('start')} 至 {period.get('end')}：{period.get('reason', '')}")
+            st.text(f"· {office_period(period.get('start'), period.get('end'))}：{period.get('reason', '')}")
         if can(user.role, "edit_experts"):
             with st.form(f"registry_unavailable_{expert_id}"):
                 c1, c2 = st.columns(2)
@@ -183,19 +184,19 @@ if selected:
         if not transitions:
             st.caption("暂无状态记录。")
         else:
-            st.dataframe(pd.DataFrame([{"时间": t.get("at", ""), "由": t.get("from") or "（系统外聘任）",
+            dataframe(pd.DataFrame([{"时间": t.get("at", ""), "由": t.get("from") or "（系统外聘任）",
                                         "变为": t.get("to", ""), "办理": t.get("workflow") or t.get("kind") or "",
                                         "理由": t.get("reason", ""), "操作人": t.get("by", "")} for t in transitions]),
                          hide_index=True, width="stretch")
     registration = record.get("legacy_registration")
     if isinstance(registration, dict):
         with st.expander("存量专家登记"):
-            st.text(f"聘任文件：{registration.get('document_number')}　聘任日期：{registration.get('appointed_on')}"
-                    f"　聘期至：{registration.get('term_end')}（{registration.get('term_basis', '')}）")
+            st.text(f"聘任文件：{registration.get('document_number')}　聘任日期：{office_date(registration.get('appointed_on'))}"
+                    f"　聘期至：{office_date(registration.get('term_end'))}（{registration.get('term_basis', '')}）")
             st.text(f"登记人：{registration.get('by')}　登记时间：{registration.get('at')}")
             relaxed = registration.get("relaxations") or {}
             if relaxed:
-                st.dataframe(pd.DataFrame([{"条件": v.get("name"), "审查结果": v.get("status"), "审查说明": v.get("finding"),
+                dataframe(pd.DataFrame([{"条件": v.get("name"), "审查结果": v.get("status"), "审查说明": v.get("finding"),
                                             "放宽或核实理由": v.get("reason")} for v in relaxed.values()]),
                              hide_index=True, width="stretch")
             else:
@@ -204,7 +205,7 @@ if selected:
         if not trail:
             st.caption("暂无修改记录。")
         else:
-            st.dataframe(pd.DataFrame(trail), hide_index=True, width="stretch")
+            dataframe(pd.DataFrame(trail), hide_index=True, width="stretch")
     if user.role == vocab.ROLE_ADMIN:  # 更正: undo a mistaken step, recorded; never 在库/已审核/解聘/清退
         target, explanation = lifecycle.correction_option(ctx, user, expert_id)
         with st.expander(f"更正状态（管理员，当前：{md_escape(record['state'])}）"):

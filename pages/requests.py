@@ -13,7 +13,8 @@ import streamlit as st
 from core import vocab
 from core.dispatch import direct_reason_choices, task_type_choices, task_type_label
 from core.errors import DomainError, DuplicateError
-from pages._ui import md_escape, current_user, flash, get_context, perform, show_error, show_flash
+from core.dates import office_datetime
+from pages._ui import dataframe, md_escape, current_user, flash, get_context, perform, show_error, show_flash
 from services import dispatch, settings
 
 ctx = get_context()
@@ -35,7 +36,7 @@ def request_inputs(prefix: str, initial: dict) -> dict:
                           key=f"{prefix}_phone", max_chars=20)
     types = list(task_type_choices(policy))
     task_type = c2.selectbox(f"{md_escape(task_type_label(policy))} *", types, key=f"{prefix}_task_type",
-                             index=types.index(initial["task_type"]) if initial.get("task_type") in types else 0)
+                             index=types.index(initial["task_type"]) if initial.get("task_type") in types else 0, placeholder="请选择")
     matter = st.text_area("使用事项（主要工作内容）*", initial.get("matter") or "", key=f"{prefix}_matter", max_chars=500)
     c1, c2, c3 = st.columns(3)
     start = c1.date_input("开始日期 *", value=date.fromisoformat(initial["start"]) if initial.get("start") else None,
@@ -55,7 +56,7 @@ def request_inputs(prefix: str, initial: dict) -> dict:
         key=f"{prefix}_count_{code}")} for code in specs]
     titles = ["", "中级", "副高级", "正高级"]
     min_title = st.selectbox("最低职称要求（技术优先，可不选）", titles, key=f"{prefix}_min_title",
-                             index=titles.index(initial.get("min_title_level") or ""))
+                             index=titles.index(initial.get("min_title_level") or ""), placeholder="请选择")
     emergency = st.checkbox(f"紧急使用（{md_escape(drawing.emergency.name)}）", bool(initial.get("emergency")),
                             key=f"{prefix}_emergency", help=md_escape(drawing.emergency.text))
     mode, direct_reason = "抽取", None
@@ -68,7 +69,7 @@ def request_inputs(prefix: str, initial: dict) -> dict:
             direct_reason = st.selectbox("选派情形", codes, key=f"{prefix}_direct_reason",
                                          index=codes.index(initial["direct_reason"])
                                          if initial.get("direct_reason") in codes else 0,
-                                         format_func=lambda code: f"（{code}）{reasons[code]}")
+                                         format_func=lambda code: f"（{code}）{reasons[code]}", placeholder="请选择")
     externals = []
     if drawing.out_of_pool is not None:
         st.caption(f"使用库外专家须经{md_escape(drawing.out_of_pool.approver)}批准，且须具有高级及以上职称。")
@@ -119,7 +120,7 @@ for req in dispatch.returned_for_changes(ctx, user):
     with st.expander(f"申请编号 #{md_escape(rid)} 被退回修改", expanded=True):
         sent_back = [h for h in req.get("history") or [] if h["action"] == "退回修改"]
         if sent_back:
-            st.text(f"退回理由（{sent_back[-1]['by']}，{sent_back[-1]['at']}）：{sent_back[-1]['reason']}")
+            st.text(f"退回理由（{sent_back[-1]['by']}，{office_datetime(sent_back[-1]['at'])}）：{sent_back[-1]['reason']}")
         edited = request_inputs(f"requests_edit_{rid}", req)
         if st.button("修改后重新提交", type="primary", key=f"requests_resubmit_{rid}"):
             perform(lambda r=rid, d=edited: dispatch.resubmit(ctx, user, r, d),
@@ -131,24 +132,24 @@ rows = dispatch.requests(ctx, user)
 if not rows:
     st.caption("还没有使用申请。")
     st.stop()
-st.dataframe(pd.DataFrame([{"申请编号": f"#{r['id']}", "使用科室": r["department"], "事项": r["matter"],
+dataframe(pd.DataFrame([{"申请编号": f"#{r['id']}", "使用科室": r["department"], "事项": r["matter"],
                             "时间": f"{r['start']} 至 {r['end']}", "人数": sum(n["count"] for n in r["needs"]),
                             "审批": r["required_level"], "状态": r["status"],
                             "提示": "该专业无可用专家，请调整申请" if r.get("shortages") else ""} for r in rows]),
              hide_index=True, width="stretch")
 by_id = {r["id"]: r for r in rows}
 shown = st.selectbox("查看办理记录", list(by_id), key="requests_history_pick",
-                     format_func=lambda i: f"#{i} {by_id[i]['matter'][:30]}（{by_id[i]['status']}）")
+                     format_func=lambda i: f"#{i} {by_id[i]['matter'][:30]}（{by_id[i]['status']}）", placeholder="请选择")
 history = by_id[shown].get("history") or []
 if history:
-    st.dataframe(pd.DataFrame([{"操作": h["action"], "人员": h["by"], "时间": h["at"], "理由/意见": h["reason"]}
+    dataframe(pd.DataFrame([{"操作": h["action"], "人员": h["by"], "时间": h["at"], "理由/意见": h["reason"]}
                                for h in history]), hide_index=True, width="stretch", key=f"requests_history_{shown}")
 
 open_ones = {r["id"]: r for r in dispatch.withdrawable(ctx, user)}
 if open_ones:
     with st.expander("撤回申请"):
         target = st.selectbox("撤回的申请", list(open_ones), key="requests_withdraw_pick",
-                              format_func=lambda i: f"#{i} {open_ones[i]['matter'][:30]}（{open_ones[i]['status']}）")
+                              format_func=lambda i: f"#{i} {open_ones[i]['matter'][:30]}（{open_ones[i]['status']}）", placeholder="请选择")
         with st.form(f"requests_withdraw_{target}"):
             st.caption("撤回后申请办结，已发出的邀请全部取消（已接受的专家请及时告知）。")
             why = st.text_area("撤回理由 *", key=f"requests_withdraw_reason_{target}", max_chars=500)

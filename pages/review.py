@@ -8,6 +8,7 @@ from core.errors import DomainError
 from core.intake import declaration_questions
 from core.scoring import (APPROVER_NAME_MAX, EXCEPTION_REASON_MAX, EXCEPTION_REASON_MIN, derived_lines,
                           exception_possible, item_range, manual_help, manual_items, score_sheet)
+from core.dates import office_date
 from pages._ui import md_escape, current_user, download, get_context, perform, show_error, show_flash
 from services import applications, experts, forms_service, settings
 
@@ -63,7 +64,7 @@ with tab_done:
     reviewed = {a["id"]: (e, a) for e, a in done if a.get("review")}
     if reviewed:
         pick = st.selectbox("已审核申报", list(reviewed), key="review_done_app",
-                            format_func=lambda i: f"{reviewed[i][0]['name']}（{reviewed[i][0]['state']}）")
+                            format_func=lambda i: f"{reviewed[i][0]['name']}（{reviewed[i][0]['state']}）", placeholder="请选择")
         form_downloads(*reviewed[pick], key="review_done_dl")
     else:
         st.caption("还没有已审核的申报。")
@@ -75,7 +76,7 @@ with tab_wait:
         st.stop()
     by_app = {a["id"]: (e, a) for e, a in waiting}
     app_id = st.selectbox("待审核申报", list(by_app), key="review_app",
-                          format_func=lambda i: f"{by_app[i][0]['name']}　{by_app[i][0].get('unit', '')}（{by_app[i][1]['apply_date']}）")
+                          format_func=lambda i: f"{by_app[i][0]['name']}　{by_app[i][0].get('unit', '')}（{office_date(by_app[i][1]['apply_date'])}）", placeholder="请选择")
     expert, app = by_app[app_id]
     taxonomy = policy.taxonomy
     st.caption("申报专业：" + "；".join(md_escape(taxonomy.specialty_label(c)) for c in expert.get("specialties") or [])
@@ -106,7 +107,7 @@ with tab_wait:
             with st.form("review_override"):
                 st.markdown("**放宽条件**（仅限政策允许放宽的条款，理由记入操作日志）")
                 rule_id = st.selectbox("条款", [r.rule_id for r in failing], key="review_override_rule",
-                                       format_func=lambda rid: next(r.name for r in failing if r.rule_id == rid))
+                                       format_func=lambda rid: next(r.name for r in failing if r.rule_id == rid), placeholder="请选择")
                 reason = st.text_area("放宽理由", key="review_override_reason")
                 if st.form_submit_button("放宽该条件"):
                     perform(lambda: applications.override_rule(ctx, user, app_id, rule_id, reason), "已记录放宽条件")

@@ -8,7 +8,8 @@ import streamlit as st
 
 from core.auth import can
 from core.workdays import deadline_rule_text
-from pages._ui import md_escape, current_user, download, get_context, perform, show_flash
+from core.dates import office_date, office_period
+from pages._ui import dataframe, md_escape, current_user, download, get_context, perform, show_flash
 from services import calendar, evaluations, settings
 
 ctx = get_context()
@@ -20,17 +21,17 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 st.title("服务评价")
 show_flash()
 st.caption(f"评价期限：{md_escape(deadline_rule_text(policy))}；工作日按国家法定节假日和调休安排计算"
-           f"（chinesecalendar {md_escape(calendar.library_version())}）。")
+           f"（国务院节假日安排数据，至{md_escape(calendar.known_years()[1])}年）。")
 
 
 def task_label(r: dict) -> str:
-    return f"{r['id']}号 {r.get('department', '')}：{str(r.get('matter', ''))[:30]}（{r['start']}至{r['end']}，{r['status']}）"
+    return f"{r['id']}号 {r.get('department', '')}：{str(r.get('matter', ''))[:30]}（{office_period(r['start'], r['end'])}，{r['status']}）"
 
 
 late = evaluations.overdue_evaluations(ctx, user)
 if late:
     st.error(f"有 {len(late)} 项评价或表格逾期未交：")
-    st.dataframe(pd.DataFrame([{"类别": r["kind"], "任务": f"{r['request_id']}号 {r['matter']}", "使用科室": r["department"],
+    dataframe(pd.DataFrame([{"类别": r["kind"], "任务": f"{r['request_id']}号 {r['matter']}", "使用科室": r["department"],
                                 "专家": r.get("expert", ""), "任务结束": r["end"], "期限": r["deadline"],
                                 "逾期天数": r["days_overdue"]} for r in late]), hide_index=True, width="stretch")
 
@@ -38,7 +39,7 @@ if late:
 scopes = [evaluations.RECENT] + evaluations.task_years(ctx, user)
 scope = st.selectbox("显示的任务", scopes, key="service_scope",
                      format_func=lambda s: (f"未评价的和近{evaluations.RECENT_DAYS}天内结束的任务" if s == evaluations.RECENT
-                                            else f"{s}年开始的全部任务"))
+                                            else f"{s}年开始的全部任务"), placeholder="请选择")
 
 names = ["服务评价"] + (["登记完成"] if office else [])
 if ev.work_record_form_id and office:
@@ -58,7 +59,7 @@ if "登记完成" in tabs:
         if not todo:
             st.info("没有已到结束日期、待登记完成的任务。")
         else:
-            rid = st.selectbox("任务", list(todo), format_func=lambda i: task_label(todo[i]), key="service_finish_task")
+            rid = st.selectbox("任务", list(todo), format_func=lambda i: task_label(todo[i]), key="service_finish_task", placeholder="请选择")
             people = [p for p in evaluations.participants(ctx, rid) if p["status"] == "已接受"]
             span = (date.fromisoformat(todo[rid]["end"]) - date.fromisoformat(todo[rid]["start"])).days + 1
             # Every widget below belongs to task rid (or to one of its assignments): switching the task never shows
@@ -83,7 +84,7 @@ with tabs["服务评价"]:
     pending = evaluations.pending_evaluations(ctx, user)
     if pending:
         st.markdown(f"**待评价 {len(pending)} 项**")
-        st.dataframe(pd.DataFrame([{"任务": f"{r['request_id']}号 {r['matter']}", "使用科室": r["department"],
+        dataframe(pd.DataFrame([{"任务": f"{r['request_id']}号 {r['matter']}", "使用科室": r["department"],
                                     "任务结束": r["end"], "期限": r["deadline"],
                                     "状态": f"逾期{r['days_overdue']}天" if r["overdue"] else "未到期"}
                                    for r in pending]), hide_index=True, width="stretch")
@@ -95,12 +96,12 @@ with tabs["服务评价"]:
                 + ("更早的任务可在上方“显示的任务”中按年份查看。" if scope == evaluations.RECENT and len(scopes) > 1 else ""))
     else:
         rid = st.selectbox("评价的任务", list(finished), key="service_eval_task",
-                           format_func=lambda i: task_label(finished[i]) + ("（已评价，可更正）" if finished[i]["evaluated"] else ""))
+                           format_func=lambda i: task_label(finished[i]) + ("（已评价，可更正）" if finished[i]["evaluated"] else ""), placeholder="请选择")
         existing = evaluations.evaluation_of(ctx, rid) or {}
         before = {str(r["expert_id"]): r for r in existing.get("ratings") or []}
         people = [p for p in evaluations.participants(ctx, rid) if p["status"] == "已完成"]
         if existing:
-            st.info(f"已于 {md_escape(existing['filed_on'])} 评价" + ("（逾期报送）" if existing.get("late") else "")
+            st.info(f"已于 {md_escape(office_date(existing['filed_on']))} 评价" + ("（逾期报送）" if existing.get("late") else "")
                     + "；再次保存即更正，原记录留在审计日志中。")
         # Keyed by the task (and expert): another task's ratings and text never carry over (issue 10 item 1).
         with st.form(f"service_evaluate_{rid}"):
@@ -153,12 +154,12 @@ if "工作记录卡" in tabs:
         if not done:
             st.info("没有已完成的任务。")
         else:
-            rid = st.selectbox("任务", list(done), format_func=lambda i: task_label(done[i]), key="service_card_task")
+            rid = st.selectbox("任务", list(done), format_func=lambda i: task_label(done[i]), key="service_card_task", placeholder="请选择")
             cards = {c["assignment_id"]: c for c in evaluations.work_cards_of(ctx, rid)}
             people = {p["assignment_id"]: p for p in evaluations.participants(ctx, rid)
                       if p["status"] == "已完成" and not p["external"]}
             aid = st.selectbox("专家", list(people), key=f"service_card_expert_{rid}",
-                               format_func=lambda a: people[a]["name"] + ("（已交回）" if a in cards else "（未交回）"))
+                               format_func=lambda a: people[a]["name"] + ("（已交回）" if a in cards else "（未交回）"), placeholder="请选择")
             old = cards.get(aid, {})
             with st.form(f"service_card_{aid}"):
                 matter = st.text_input("工作事项", old.get("matter") or done[rid].get("matter", ""),
@@ -178,7 +179,7 @@ if "技术帮扶" in tabs:
         if office:
             for report in evaluations.urgent_reports(ctx):
                 with st.form(f"service_ack_{report['id']}"):
-                    st.error(f"停产撤人报告（{md_escape(report['urgent_report']['reported_on'])}，{md_escape(report['id'])}号帮扶记录）")
+                    st.error(f"停产撤人报告（{md_escape(office_date(report['urgent_report']['reported_on']))}，{md_escape(report['id'])}号帮扶记录）")
                     st.text(f"{report['enterprise']}：{report['urgent_report']['content']}")
                     action = st.text_input(f"{md_escape(section.report_to)}采取的措施（第十七条）", key=f"service_ack_action_{report['id']}")
                     if st.form_submit_button("登记处理措施"):
@@ -188,10 +189,10 @@ if "技术帮扶" in tabs:
         if not active:
             st.info("没有已委派或已完成的任务。")
         else:
-            rid = st.selectbox("任务", list(active), format_func=lambda i: task_label(active[i]), key="service_help_task")
+            rid = st.selectbox("任务", list(active), format_func=lambda i: task_label(active[i]), key="service_help_task", placeholder="请选择")
             records = evaluations.assistance_of(ctx, rid)
             if records:
-                st.dataframe(pd.DataFrame([{"编号": x["id"], "企业": x["enterprise"], "问题隐患": len(x["items"]),
+                dataframe(pd.DataFrame([{"编号": x["id"], "企业": x["enterprise"], "问题隐患": len(x["items"]),
                                             "移交日期": x.get("handed_over_on") or "",
                                             "停产撤人": ("已处理" if x.get("acknowledged") else "待处理") if x.get("urgent") else ""}
                                            for x in records]), hide_index=True, width="stretch")
@@ -206,7 +207,7 @@ if "技术帮扶" in tabs:
                     st.markdown("**问题隐患及建议书面移交企业（第十八条）**")
                     targets = active[rid].get("target_enterprises") or [""]
                     choices = {0: "新建一条"} | {x["id"]: f"补全{x['id']}号（{x['enterprise']}）" for x in records}
-                    target = st.selectbox("记录", list(choices), format_func=choices.get, key=f"service_help_target_{rid}")
+                    target = st.selectbox("记录", list(choices), format_func=choices.get, key=f"service_help_target_{rid}", placeholder="请选择")
                     enterprise = st.text_input("被帮扶企业", targets[0], key=f"service_help_enterprise_{rid}")
                     problems = st.text_area("所发现的问题隐患（每行一条）", key=f"service_help_problems_{rid}")
                     suggestions = st.text_area("整改建议（每行一条，与上面的问题逐行对应）",
@@ -228,6 +229,6 @@ with tabs["表格下载"]:
     if not done:
         st.info("任务登记完成后可下载评价表格。")
     else:
-        rid = st.selectbox("任务", list(done), format_func=lambda i: task_label(done[i]), key="service_forms_task")
+        rid = st.selectbox("任务", list(done), format_func=lambda i: task_label(done[i]), key="service_forms_task", placeholder="请选择")
         for n, (title, filename, build) in enumerate(evaluations.forms_for_task(ctx, rid)):
             download(f"下载{md_escape(title)}", build, file_name=filename, key=f"service_dl_{rid}_{n}", mime=DOCX)

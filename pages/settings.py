@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import DomainError
-from pages._ui import md_escape, current_user, flash, get_context, perform, show_error, show_flash
+from core.dates import office_datetime
+from pages._ui import dataframe, md_escape, current_user, flash, get_context, perform, show_error, show_flash
 from services import admin, applications, demo_history, experts, forms_service, settings
 
 ctx = get_context()
@@ -33,7 +34,7 @@ st.subheader("当前政策")
 choices = settings.policy_choices(ctx)
 current = settings.active_policy_id(ctx)
 chosen = st.selectbox("本单位执行的政策", list(choices), index=list(choices).index(current),
-                      format_func=choices.get, key="settings_policy_id")
+                      format_func=choices.get, key="settings_policy_id", placeholder="请选择")
 st.caption("已有记录保留其建立时所依据的政策；切换后，新记录按新政策建立。")
 if chosen != current:
     plan = settings.switch_plan(ctx, user, chosen)
@@ -46,7 +47,7 @@ if chosen != current:
     for label, n in plan.under_target:
         counts.setdefault(label, {})["新政策下（切换后显示）"] = n
     if counts:
-        st.dataframe(pd.DataFrame([{"记录": label, "当前政策下（保留，不再显示）": c.get("当前政策下（保留，不再显示）", 0),
+        dataframe(pd.DataFrame([{"记录": label, "当前政策下（保留，不再显示）": c.get("当前政策下（保留，不再显示）", 0),
                                     "新政策下（切换后显示）": c.get("新政策下（切换后显示）", 0)}
                                    for label, c in counts.items()]), hide_index=True, width="stretch")
     sure = st.checkbox("我已了解上述变化，确认切换", key=f"settings_policy_sure_{chosen}")
@@ -75,18 +76,22 @@ except DomainError as error:
 if st.button("立即备份", key="settings_backup_now"):
     perform(lambda: admin.backup_now(ctx, user), lambda info: f"已备份：{md_escape(info.name)}")
 if backups:
-    st.dataframe(pd.DataFrame([{"备份": b.name, "时间": b.created, "原因": b.reason, "操作人": b.actor,
+    dataframe(pd.DataFrame([{"备份": b.name, "时间": b.created, "原因": b.reason, "操作人": b.actor,
                                 "大小(KB)": round(b.size_bytes / 1024, 1)} for b in backups]),
                  hide_index=True, width="stretch")
-    name = st.selectbox("选择要恢复的备份", [b.name for b in backups], key="settings_restore_name")
+    # no backup chosen until the admin picks one: reading a backup's counts takes seconds at 3,000 experts, and the
+    # page must not pay it on every view (issue 12 browser benchmark: 4.6 s)
+    name = st.selectbox("选择要恢复的备份", [b.name for b in backups], key="settings_restore_name", index=None,
+                        placeholder="请选择要恢复的备份")
     try:
-        restore = admin.restore_plan(ctx, user, name)
+        restore = admin.restore_plan(ctx, user, name) if name is not None else None
     except DomainError as error:
         show_error(error)
-    else:
-        st.text(f"备份 {restore.name}：{restore.created:%Y年%m月%d日 %H:%M}，{restore.reason or '—'}，"
+        restore = None
+    if restore is not None:
+        st.text(f"备份 {restore.name}：{office_datetime(restore.created)}，{restore.reason or '—'}，"
                 f"操作人 {restore.actor or '—'}")
-        st.dataframe(pd.DataFrame([{"数据": r.label, "备份中": "（无）" if r.in_backup is None else r.in_backup,
+        dataframe(pd.DataFrame([{"数据": r.label, "备份中": "（无）" if r.in_backup is None else r.in_backup,
                                     "当前": r.now, "恢复后变化": "删除该类全部记录" if r.in_backup is None
                                     else (f"{r.in_backup - r.now:+d}" if r.in_backup != r.now else "不变")}
                                    for r in restore.rows]), hide_index=True, width="stretch")
@@ -102,7 +107,7 @@ st.subheader("表格模板检查")
 st.caption("模板可由办公室在 Word 中修改后放回 templates_docx/；此处核对每个模板所需字段与系统提供的字段是否一致。")
 policy = settings.active_policy(ctx)
 report = forms_service.template_report(policy, ctx.today(), documents=True)
-st.dataframe(pd.DataFrame([{"表格": f"{r.annex} {r.title}", "模板文件": r.template,
+dataframe(pd.DataFrame([{"表格": f"{r.annex} {r.title}", "模板文件": r.template,
                             "状态": "正常" if r.ok else "有问题",
                             "问题": "；".join(r.problems)} for r in report]), hide_index=True, width="stretch")
 
@@ -115,7 +120,7 @@ st.caption(f"已提交的申报和审核资料须保存不少于{md_escape(polic
            f"目前已过保存期的有 {len(expired)} 份。")
 if expired:
     names = {a["id"]: e["name"] for e, a in applications.with_experts(ctx, expired)}
-    st.dataframe(pd.DataFrame([{"申报资料": f"#{a['id']}", "专家": names.get(a["id"], f"（专家记录已删除 #{a.get('expert_id')}）"),
+    dataframe(pd.DataFrame([{"申报资料": f"#{a['id']}", "专家": names.get(a["id"], f"（专家记录已删除 #{a.get('expert_id')}）"),
                                 "建档日期": str(a.get("created_at", ""))[:10], "状态": a.get("status", ""),
                                 "政策": settings.profile_label(ctx, a.get("policy_id"))} for a in expired]),
                  hide_index=True, width="stretch")
@@ -135,7 +140,7 @@ st.subheader("演示数据")
 if experts.has_demo(ctx):
     plan = demo_history.removal_plan(ctx, user)
     shown = seen("settings_demo_seen", plan.fingerprint)
-    st.dataframe(pd.DataFrame([{"将删除的记录": label, "条数": n} for _, label, n in plan.counts()]),
+    dataframe(pd.DataFrame([{"将删除的记录": label, "条数": n} for _, label, n in plan.counts()]),
                  hide_index=True, width="stretch")
     if plan.subject_only:
         st.caption("其中 " + "、".join(f"{md_escape(demo_history.KIND_LABELS.get(c, c))} {md_escape(n)} 条" for c, n in plan.subject_only.items())
@@ -143,7 +148,7 @@ if experts.has_demo(ctx):
     if not plan.ok:
         st.error(f"不能删除演示数据：有 {len(plan.blockers)} 条真实（非演示）记录用到了演示专家，删除后这些记录将指向不存在的专家。"
                  "请先处理这些记录（如更正参训人员），或保留演示数据。")
-        st.dataframe(pd.DataFrame([{"记录": f"{demo_history.KIND_LABELS.get(b.collection, b.collection)} #{b.record_id}",
+        dataframe(pd.DataFrame([{"记录": f"{demo_history.KIND_LABELS.get(b.collection, b.collection)} #{b.record_id}",
                                     "说明": b.text} for b in plan.blockers]), hide_index=True, width="stretch")
     else:
         st.caption(f"共 {md_escape(plan.total)} 条记录将被删除（删除前自动备份，每条删除记入操作日志）。")

@@ -11,7 +11,7 @@ st.info("系统中还没有任何账号。请创建管理员账号，并选择�
 
 choices = settings.policy_choices(ctx)
 with st.form("setup_form"):
-    policy_id = st.selectbox("本单位执行的政策", list(choices), format_func=choices.get, key="setup_policy")
+    policy_id = st.selectbox("本单位执行的政策", list(choices), format_func=choices.get, key="setup_policy", placeholder="请选择")
     username = st.text_input("管理员用户名", key="setup_username", placeholder="如 admin")
     display_name = st.text_input("管理员姓名", key="setup_display_name")
     password = st.text_input("密码（至少8位，含字母和数字）", type="password", key="setup_password")

@@ -3,7 +3,8 @@ attendance, and see a year's sessions against what the profile asks; attendance 
 import pandas as pd
 import streamlit as st
 
-from pages._ui import md_escape, current_user, get_context, perform, show_flash
+from core.dates import office_date
+from pages._ui import dataframe, md_escape, current_user, get_context, perform, show_flash
 from services import settings, training
 
 ctx = get_context()
@@ -42,16 +43,16 @@ st.subheader(f"{year}年培训（{len(found)}次）")
 if not found:
     st.caption("本年度尚未登记培训。")
 else:
-    st.dataframe(pd.DataFrame([{"日期": t["held_on"], "培训名称": t["title"], "学时": t["hours"],
+    dataframe(pd.DataFrame([{"日期": t["held_on"], "培训名称": t["title"], "学时": t["hours"],
                                 "组织单位": t["organizer"], "参训人数": len(t["attendees"])} for t in found]),
                  hide_index=True, width="stretch")
 for t in found:
-    with st.expander(f"{md_escape(t['held_on'])} {md_escape(t['title'])}（{len(t['attendees'])}人）"):
+    with st.expander(f"{md_escape(office_date(t['held_on']))} {md_escape(t['title'])}（{len(t['attendees'])}人）"):
         if t.get("content"):
             st.text(t["content"])
         with st.form(f"training_attendance_{t['id']}"):
             chosen = st.multiselect("参训专家", list(pool), default=[i for i in t["attendees"] if i in pool],
-                                    format_func=label.get, key=f"training_people_{t['id']}")
+                                    format_func=label.get, key=f"training_people_{t['id']}", placeholder="请选择")
             if st.form_submit_button("保存参训人员"):
                 perform(lambda tid=t["id"], people=chosen: training.set_attendance(ctx, user, tid, people),
                         "已更正参训人员")

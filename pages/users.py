@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import vocab
 from core.errors import DomainError
-from pages._ui import md_escape, current_user, flash, get_context, show_error, show_flash
+from pages._ui import dataframe, md_escape, current_user, flash, get_context, show_error, show_flash
 from services import users
 
 ctx = get_context()
@@ -18,7 +18,7 @@ try:
 except DomainError as error:
     show_error(error)
     st.stop()
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 tab_new, tab_manage = st.tabs(["新建用户", "停用 / 启用 / 重置密码"], key="users_tabs", on_change="rerun")
 with tab_new:
@@ -26,7 +26,7 @@ with tab_new:
         c1, c2 = st.columns(2)
         username = c1.text_input("用户名", key="users_new_username")
         display_name = c2.text_input("姓名", key="users_new_display_name")
-        role = c1.selectbox("角色", vocab.ROLES, key="users_new_role")
+        role = c1.selectbox("角色", vocab.ROLES, key="users_new_role", placeholder="请选择")
         department = c2.text_input("所属科室（使用科室账号必填）", key="users_new_department")
         password = c1.text_input("初始密码", type="password", key="users_new_password")
         confirm = c2.text_input("再次输入密码", type="password", key="users_new_confirm")
@@ -44,7 +44,7 @@ with tab_new:
 with tab_manage:
     names = [r["用户名"] for r in rows]
     with st.form("users_manage"):
-        target = st.selectbox("用户", names, key="users_manage_target")
+        target = st.selectbox("用户", names, key="users_manage_target", placeholder="请选择")
         action = st.radio("操作", ("停用", "启用", "解锁", "重置密码"), horizontal=True, key="users_manage_action")
         new_password = st.text_input("新密码（重置密码时填写）", type="password", key="users_manage_password")
         confirm = st.text_input("再次输入新密码", type="password", key="users_manage_confirm")

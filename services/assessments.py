@@ -324,7 +324,7 @@ def _summaries(ctx, policy, experts: list[dict], year: int) -> dict[int, dict]:
 
 
 def cn_date_text(value: Any) -> str:
-    """2026年6月5日 for an ISO date, "" when there is none."""
+    """2026年6月5日 for an ISO date, "" when there is none (core.dates, issue 12)."""
     return cn_date_or_blank(value, "")
 
 

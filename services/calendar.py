@@ -189,7 +189,7 @@ class CalendarRules:
     def source_text(self) -> str:
         """页面的一句说明，如“chinesecalendar 1.11.0，收录至2026年；另录入2027年（按国务院办公厅通知）”。"""
         _first, last = known_years()
-        text = f"chinesecalendar {library_version()}，收录至{last}年"
+        text = f"国务院节假日安排数据（随程序提供），收录至{last}年"
         extra = [y for y in self.entered_years if not is_year_known(y)]
         if extra:
             text += f"；另录入{'、'.join(f'{y}年' for y in extra)}（按国务院办公厅通知）"
@@ -325,7 +325,7 @@ def list_years(ctx, actor) -> list[dict]:
     每行 {"year"|"years", "source": "库"|"录入"|"录入（库已收录，以库为准）", ...}。"""
     _require_admin(actor)
     first, last = known_years()
-    rows = [{"years": f"{first}—{last}年", "source": f"chinesecalendar {library_version()}", "notice": "",
+    rows = [{"years": f"{first}—{last}年", "source": "国务院节假日安排数据（随程序提供）", "notice": "",
              "document_number": "", "holidays": None, "makeup_days": None, "entered_on": "", "entered_by": "",
              "corrections": None, "year": None}]
     for doc in sorted(ctx.store.collection(CALENDAR_YEARS).all(), key=lambda d: d.get("year") or 0):
@@ -350,7 +350,7 @@ def save_year(ctx, actor, year, holidays=(), makeup_days=(), notice: str = "", *
     _require_admin(actor)
     year = _check_year(year)
     if is_year_known(year):
-        raise ValidationError(("year", f"{year}年的安排已由 chinesecalendar {library_version()} 收录，以库为准，"
+        raise ValidationError(("year", f"{year}年的安排已由程序随附的国务院节假日安排数据收录，以其为准，"
                                        "无需录入"))
     errors: list[tuple[str, str]] = []
     seen: dict[date, str] = {}

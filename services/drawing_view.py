@@ -7,12 +7,12 @@ Built on the public functions of services.dispatch and core.dispatch; writes not
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from core import dates
 from core.auth import can
 from core.dispatch import can_approve
 from core.drawing import EXCLUSION_RULES, method_name  # noqa: F401  (the page says the method through this module)
-from core.lifecycle import format_day
 from core.masking import sees_full_personal_data
 from services import dispatch
 from services.context import AppContext, User
@@ -48,41 +48,18 @@ def approves_requests(policy, role: str) -> bool:
 
 # --- dates and text as the office writes them ---------------------------------------------------------------------
 def office_date(value) -> str:
-    """2026-12-07 → 2026年12月7日; anything else as it is."""
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    except (TypeError, ValueError):
-        return str(value or "")
-    return format_day(day)
+    """2026-12-07 → 2026年12月7日; anything else as it is (core.dates, issue 12)."""
+    return dates.office_date(value)
 
 
 def office_datetime(value) -> str:
     """2026-11-24T10:00:00 → 2026年11月24日 10:00 (no “T”, no seconds); a bare date as office_date."""
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return str(value or "")
-    if len(str(value)) <= 10:
-        return format_day(moment.date())
-    return f"{format_day(moment.date())} {moment:%H:%M}"
-
-
+    return dates.office_datetime(value)
 
 
 def office_period(start, end) -> str:
     """2026年12月7日至9日 / 2026年12月30日至2027年1月2日 / one day: 2026年12月7日."""
-    first, last = office_date(start), office_date(end)
-    if not end or first == last:
-        return first
-    try:
-        a, b = date.fromisoformat(str(start)[:10]), date.fromisoformat(str(end)[:10])
-    except (TypeError, ValueError):
-        return f"{first}至{last}"
-    if a.year == b.year and a.month == b.month:
-        return f"{first}至{b.day}日"
-    if a.year == b.year:
-        return f"{first}至{b.month}月{b.day}日"
-    return f"{first}至{last}"
+    return dates.office_period(start, end)
 
 
 def reply_deadline(req: dict, today: date) -> date:

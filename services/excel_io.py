@@ -114,9 +114,14 @@ def _cell_value(spec: FieldSpec | None, value: Any, specialty_label: Callable[[s
         return clean_text(joiner.join(items)) or None
     if isinstance(value, datetime):
         value = value.replace(tzinfo=None)
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat(sep=" ", timespec="seconds")
+        return value.date() if value.time() == time(0) else value
     if isinstance(value, date):
-        return value.isoformat()
+        return value
+    if spec is not None and spec.kind == "date" and isinstance(value, str) and _ISO_DAY.match(value.strip()):
+        try:  # a stored ISO date becomes a real date cell (issue 12); a masked one (1981-**-**) stays text
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
     if isinstance(value, int):
         if spec is not None and spec.kind == "int":
             return value
@@ -129,8 +134,13 @@ def _cell_value(spec: FieldSpec | None, value: Any, specialty_label: Callable[[s
 
 
 def _text_cell(ws: Any, value: Any, *, font: Font | None = None) -> Any:
-    """A cell for `value`; every string is a text cell with the text format '@'."""
+    """A cell for `value`; every string is a text cell with the text format '@'; a date is a real date cell
+    shown 2026年12月7日 (a date-time 2026年12月7日 12:30), the office's way (issue 12)."""
     cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT
     if isinstance(value, str):
         cell.data_type = "s"   # openpyxl would make "=…" a formula
         cell.number_format = "@"
@@ -154,6 +164,10 @@ class Sheet:
 
 
 MONEY_FORMAT = "#,##0.00"
+# dates in every export as the office writes them: 2026年12月7日 / 2026年12月7日 12:30 (issue 12)
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def write_sheets_xlsx(sheets: Iterable[Sheet]) -> bytes:
@@ -168,6 +182,8 @@ def write_sheets_xlsx(sheets: Iterable[Sheet]) -> bytes:
     text = wb.add_format({"num_format": "@", "valign": "top", "text_wrap": True})
     money = wb.add_format({"num_format": MONEY_FORMAT, "valign": "top"})
     bold, bold_money = wb.add_format({"bold": True}), wb.add_format({"bold": True, "num_format": MONEY_FORMAT})
+    day_format = wb.add_format({"num_format": DATE_FORMAT, "valign": "top", "align": "left"})
+    moment_format = wb.add_format({"num_format": DATETIME_FORMAT, "valign": "top", "align": "left"})
     for sheet in sheets:
         ws = wb.add_worksheet(_sheet_title(sheet.title))
         for col, width in enumerate(sheet.widths):
@@ -187,6 +203,12 @@ def write_sheets_xlsx(sheets: Iterable[Sheet]) -> bytes:
                     ws.write_string(n, col, BOOL_WORDS[value], fmt)
                 elif isinstance(value, (int, float, Decimal)):
                     ws.write_number(n, col, float(value), fmt)
+                elif isinstance(value, datetime):  # a real date-time cell, 2026年12月7日 12:30 (issue 12)
+                    ws.write_datetime(n, col, value.replace(tzinfo=None), moment_format)
+                elif isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.match(value)
+                                                 and _real_day(value)):
+                    day = value if isinstance(value, date) else date.fromisoformat(value)
+                    ws.write_datetime(n, col, datetime(day.year, day.month, day.day), day_format)
                 else:
                     raw = value if isinstance(value, str) else str(value)
                     done = cleaned.get(raw)
@@ -197,6 +219,14 @@ def write_sheets_xlsx(sheets: Iterable[Sheet]) -> bytes:
                     ws.write_string(n, col, done, fmt)
     wb.close()
     return buffer.getvalue()
+
+
+def _real_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _display_width(text: str) -> int:
@@ -224,7 +254,7 @@ def export_experts_xlsx(records: list[dict], *, columns: list[str] | None = None
 
     Lists are joined with "、" (related enterprises: one per line); `specialty_label(code)` decides how a
     specialty shows (default: the bare code; pass `policy.taxonomy.specialty_label` for "1.1 地质勘探、测量").
-    Booleans show as 是/否, dates as 2026-06-05, every text as a text cell.
+    Booleans show as 是/否, dates as real date cells shown 2026年6月5日 (issue 12), every text as a text cell.
     """
     label_of = specialty_label or (lambda code: code)
     specs = _fields_for(columns)
@@ -236,8 +266,8 @@ def export_experts_xlsx(records: list[dict], *, columns: list[str] | None = None
         width = _display_width(spec.label)
         for row in rows[:500]:  # enough to size a column; a long tail does not change it much
             value = row[n]
-            if value is not None:
-                width = max(width, _display_width(str(value)))
+            if value is not None:  # a date shows as 2026年12月17日: 14 columns
+                width = max(width, 14 if isinstance(value, date) else _display_width(str(value)))
         ws.column_dimensions[get_column_letter(n + 1)].width = min(max(width + 2, 8), 50)
     ws.freeze_panes = "A2"
     if specs:

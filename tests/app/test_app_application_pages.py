@@ -189,7 +189,7 @@ def test_the_appointment_page_appoints_after_the_notice_jc_l1(app_ctx, data_dir)
     apps.start_notice(app_ctx, OFFICE, round_id, start=date(2026, 7, 1))
     at = logged_in(page="pages/appointment.py")
     at.radio(key="appointment_section").set_value("名单办理").run()
-    assert "公示期：2026-07-01 至 2026-07-05" in texts(at)
+    assert "公示期：2026年7月1日至5日" in texts(at)  # issue 12: the office way of writing dates
     at.date_input(key="appointment_day").set_value(date(2026, 7, 6))
     click(at, "聘任并生成聘书编号")
     assert not at.exception

@@ -223,7 +223,7 @@ def unescaped(markdown: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(kind, text) for kind, text in markdown if any(m in text for m in RAW_MARKERS)]
 
 
-CASES = [(profile, role, page) for profile in PROFILES for role in ROLE_USERS for page in pages_for(role)]
+CASES = [(profile, role, page) for profile in PROFILES for role in ROLE_USERS for page in pages_for(role, profile)]
 
 
 def _case_id(case):

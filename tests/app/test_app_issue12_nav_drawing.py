@@ -62,7 +62,7 @@ def test_sidebar_groups_pages_by_job_issue12(data_dir, nav):
                    "评价与考核": ["服务评价", "年度考核", "专家培训"],
                    "报酬与预算": ["劳务报酬"],
                    "政策": ["政策规则", "政策推演"],
-                   "系统": ["用户管理", "系统设置", "修改密码"]}
+                   "系统": ["用户管理", "系统设置", "节假日安排", "修改密码"]}
     at = logged_in(vocab.ROLE_DEPARTMENT, department="煤矿安全监管综合科")
     assert not at.exception
     assert nav == {"概览": ["首页", "专家库"], "使用与抽取": ["使用申请"], "评价与考核": ["服务评价"],

@@ -8,7 +8,7 @@ from datetime import date
 from core import vocab
 from services import calendar
 from services.context import build_context
-from tests.app.conftest import click, logged_in, texts
+from tests.app.conftest import click, logged_in, shown, texts
 from tests.app.test_app_page_sweep import pages_for
 from tests.conftest import ADMIN
 
@@ -74,5 +74,22 @@ def test_calendar_page_says_a_library_year_needs_no_entry_issue13(app_ctx):
     at = logged_in(page=PAGE)
     at.number_input(key="calendar_year").set_value(2026).run()
     assert not at.exception
-    assert "2026年的安排已由 chinesecalendar" in texts(at)
+    assert "2026年的安排已由程序随附的国务院节假日安排数据收录" in texts(at)
     assert "保存" not in [b.label for b in at.button]
+
+
+def test_the_admins_home_page_says_when_the_arrangement_is_missing_issue13(app_ctx, data_dir, monkeypatch):
+    """首页 shows services.calendar.missing_next_year_notice's line (its dates are the service's tests), literally."""
+    from tests.factories import make_expert, seed_expert
+    from tests.conftest import OFFICE
+    from services import settings
+
+    seed_expert(app_ctx, OFFICE, make_expert(settings.active_policy(app_ctx), state="在库"))
+    line = "请录入2027年的节假日安排 **测试** [链接](http://127.0.0.1:9/x)"
+    monkeypatch.setattr(calendar, "missing_next_year_notice",
+                        lambda ctx, actor: line if actor.role == vocab.ROLE_ADMIN else None)
+    at = logged_in()
+    assert not at.exception
+    assert line in [shown(w.value) for w in at.warning]
+    office = logged_in(vocab.ROLE_OFFICE)
+    assert line not in [shown(w.value) for w in office.warning]

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from core import vocab
 from core.auth import can
@@ -181,18 +182,24 @@ def _page_id(case):
     return f"{'jc' if profile.startswith('jincheng') else 'yq'}-{ROLE_USERS[role].username}-{Path(page).stem}"
 
 
+def signed_in_on(folder, role: str, monkeypatch) -> AppTest:
+    """The app on data folder `folder`, run once signed in as the sweep's user of `role`."""
+    monkeypatch.setenv("EXPERT_DATA_DIR", str(folder))
+    st.cache_resource.clear()
+    at = make_app()
+    user = ROLE_USERS[role]
+    at.session_state["user"] = account(User(user.username, user.display_name, role, user.department))
+    at.run()
+    return at
+
+
 @pytest.mark.parametrize("profile, role, page", [pytest.param(*c, id=_page_id(c)) for c in CASES])
 def test_every_page_opens_for_every_role_without_an_exception(sweep_folders, registered_pages, monkeypatch,
                                                               profile, role, page):
     """Issue 10 page sweep: signed in as `role` on a folder full of real use, the page runs without an exception
     and shows no traceback."""
-    monkeypatch.setenv("EXPERT_DATA_DIR", str(sweep_folders(profile)))
-    st.cache_resource.clear()
     try:
-        at = make_app()
-        user = ROLE_USERS[role]
-        at.session_state["user"] = account(User(user.username, user.display_name, role, user.department))
-        at.run()
+        at = signed_in_on(sweep_folders(profile), role, monkeypatch)
         assert Path(page).stem in registered_pages, f"app.py did not register {page} for {role}: {registered_pages}"
         at.switch_page(page)
         at.run()

@@ -102,7 +102,7 @@ def test_home_lists_overdue_evaluations_with_their_deadline_x_v1(app_ctx):
     assert not at.exception
     assert "逾期未交" in texts(at)
     frame = at.dataframe[0].value
-    assert list(frame["期限"]) == ["2026-11-09"] and list(frame["任务"]) == [f"{rid}号 煤矿通风系统专项检查"]
+    assert list(frame["期限"]) == ["2026年11月9日"] and list(frame["任务"]) == [f"{rid}号 煤矿通风系统专项检查"]
     own = logged_in(vocab.ROLE_DEPARTMENT, department=DEPT_NAME)
     assert "逾期未交" in texts(own)
     other = logged_in(vocab.ROLE_DEPARTMENT, department="危险化学品安全监督管理科")

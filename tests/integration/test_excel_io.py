@@ -171,7 +171,8 @@ def test_datetimes_with_a_time_zone_are_written_without_it():
     from datetime import timezone
     expert = {"name": "甲", "apply_date": datetime(2026, 6, 5, tzinfo=timezone.utc)}
     ws = load_workbook(io.BytesIO(export_experts_xlsx([expert], columns=["name", "apply_date"]))).active
-    assert ws["B2"].value == "2026-06-05"
+    assert ws["B2"].value == datetime(2026, 6, 5)  # a real date cell (issue 12), the time zone dropped
+    assert ws["B2"].number_format == 'yyyy"年"m"月"d"日"'
 
 
 # --- import template ---------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ capitals, each line's working, rate versions, basis; user text with `& < {{` and
 """
 import io
 import zipfile
-from datetime import date
+from datetime import datetime, date
 from decimal import Decimal
 
 import docx
@@ -124,7 +124,7 @@ def test_the_statement_excel_has_rows_total_and_each_lines_working_as_text():
     formula_cell = next(c for c in ws2["C"] if c.value == FORMULA)
     assert formula_cell.data_type == "s"  # text, never a formula
     assert by_matter[TRICKY][16] == "3天 × 300.00元 = 900.00元（2026年6月5日起标准）"
-    assert by_matter[TRICKY][11] == "2026-06-05"
+    assert by_matter[TRICKY][11] == datetime(2026, 6, 5)  # a real date cell shown 2026年6月5日 (issue 12)
     info = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
     assert info["期间"] == "2026年1月1日至2026年12月31日" and "300.00元/人/工作日" in info["标准版本"]
 

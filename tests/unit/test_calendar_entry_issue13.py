@@ -89,7 +89,7 @@ def test_calendar_entry_lists_every_error_at_once_and_writes_nothing_issue13_JC_
 def test_calendar_entry_refuses_a_year_the_library_knows_issue13_JC_V1(ctx):
     found = errors_of(lambda: calendar.save_year(ctx, ADMIN, 2026, holidays=[(date(2026, 3, 2), FAKE_HOLIDAY)],
                                                  notice=FAKE_NOTICE))
-    assert found == [f"2026年的安排已由 chinesecalendar {calendar.library_version()} 收录，以库为准，无需录入"]
+    assert found == ["2026年的安排已由程序随附的国务院节假日安排数据收录，以其为准，无需录入"]
 
 
 # --- role, audit, corrections -----------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ def test_calendar_entry_correction_keeps_history_and_every_write_is_audited_issu
 def test_calendar_years_listed_with_library_range_and_entered_notice_issue13(ctx):
     fake_2027(ctx)
     rows = calendar.list_years(ctx, ADMIN)
-    assert rows[0]["source"] == f"chinesecalendar {calendar.library_version()}"
+    assert rows[0]["source"] == "国务院节假日安排数据（随程序提供）"
     assert rows[0]["years"].endswith("—2026年")
     wanted = {"year": 2027, "source": "录入", "notice": FAKE_NOTICE, "holidays": 1, "makeup_days": 1, "corrections": 0}
     assert {k: rows[1][k] for k in wanted} == wanted
