@@ -27,6 +27,8 @@ from operator import add
 from pathlib import Path
 from typing import Any
 
+from store.locks import PathRegistry
+
 _STR = rb'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
 # The head of every line this module's AuditLog writes: ts, actor, action, then the two keys (json.dumps' default
 # separators). Matched at the start of each line, so a key inside a value can never be taken for the line's own.
@@ -200,20 +202,9 @@ class AuditIndex:
             return len(self.starts)
 
 
-_indexes: dict[str, AuditIndex] = {}
-_indexes_lock = threading.Lock()
-_indexes_pid = os.getpid()
+_indexes: PathRegistry[AuditIndex] = PathRegistry(AuditIndex)
 
 
 def index_for(path: Path) -> AuditIndex:
     """The process-wide index of the audit file at `path`."""
-    global _indexes_pid
-    key = str(Path(path).resolve())
-    with _indexes_lock:
-        if os.getpid() != _indexes_pid:
-            _indexes.clear()
-            _indexes_pid = os.getpid()
-        index = _indexes.get(key)
-        if index is None:
-            index = _indexes[key] = AuditIndex(Path(key))
-        return index
+    return _indexes.get(path)

@@ -14,10 +14,36 @@ import fcntl
 import os
 import threading
 from pathlib import Path
+from typing import Callable, Generic, TypeVar
 
-_registry: dict[str, "FileLock"] = {}
-_registry_lock = threading.Lock()
-_registry_pid = os.getpid()
+T = TypeVar("T")
+
+
+class PathRegistry(Generic[T]):
+    """One object per resolved file path in this process, made by `make(resolved path)` on first use and shared by
+    every caller (several Store objects on one folder share their locks, storages and indexes). A forked child
+    starts empty: it must not inherit locks a parent thread may hold, or caches of the parent's writes."""
+
+    def __init__(self, make: Callable[[Path], T]):
+        self._make = make
+        self._items: dict[str, T] = {}
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def get(self, path: Path | str) -> T:
+        key = str(Path(path).resolve())
+        with self._lock:
+            if os.getpid() != self._pid:
+                self._items.clear()
+                self._pid = os.getpid()
+            found = self._items.get(key)
+            if found is None:
+                found = self._items[key] = self._make(Path(key))
+            return found
+
+    def items(self) -> list[tuple[str, T]]:
+        with self._lock:
+            return list(self._items.items()) if os.getpid() == self._pid else []
 
 
 class FileLock:
@@ -67,23 +93,12 @@ class FileLock:
         self.release()
 
 
-def _check_pid() -> None:
-    """After a fork the child must not inherit locks that a parent thread may be holding."""
-    global _registry_pid
-    if os.getpid() != _registry_pid:
-        _registry.clear()
-        _registry_pid = os.getpid()
+_locks: PathRegistry["FileLock"] = PathRegistry(lambda path: FileLock(Path(str(path) + ".lock")))
 
 
 def shared_lock(data_file: Path) -> FileLock:
     """The process-wide lock guarding `data_file` (flock on `<data_file>.lock`)."""
-    key = str(Path(data_file).resolve())
-    with _registry_lock:
-        _check_pid()
-        lock = _registry.get(key)
-        if lock is None:
-            lock = _registry[key] = FileLock(Path(key + ".lock"))
-        return lock
+    return _locks.get(data_file)
 
 
 class MultiLock:

@@ -45,7 +45,7 @@ from core.errors import DuplicateError, NotFoundError, StoreError
 from core.expert_fields import FIELDS_BY_KEY
 from store.audit import AuditLog
 from store.audit_lines import compact_row
-from store.locks import FileLock, shared_lock
+from store.locks import FileLock, PathRegistry, shared_lock
 from store.logstore import HISTORY_COLLECTIONS, UNIQUE, LogStorage, unique_key
 from store.storage import (DATA_TABLE, SCHEMA_VERSION, AtomicJSONStorage, MemoryJSONStorage, _Transactional,
                            write_error_message)
@@ -128,24 +128,17 @@ class CollectionFile:
         self.table._next_id = None
 
 
-_files: dict[str, CollectionFile] = {}
-_files_lock = threading.Lock()
-_files_pid = os.getpid()
+def _open_collection(path: Path) -> CollectionFile:
+    kind = LogStorage if path.stem in HISTORY_COLLECTIONS else AtomicJSONStorage
+    return CollectionFile(kind(path), shared_lock(path), path.parent)
+
+
+_files: PathRegistry[CollectionFile] = PathRegistry(_open_collection)
 
 
 def file_collection(path: Path) -> CollectionFile:
-    """The process-wide CollectionFile of `path` (created on first use)."""
-    global _files_pid
-    key = str(Path(path).resolve())
-    with _files_lock:
-        if os.getpid() != _files_pid:  # a forked child builds its own instances and locks
-            _files.clear()
-            _files_pid = os.getpid()
-        handle = _files.get(key)
-        if handle is None:
-            kind = LogStorage if Path(key).stem in HISTORY_COLLECTIONS else AtomicJSONStorage
-            handle = _files[key] = CollectionFile(kind(key), shared_lock(Path(key)), Path(key).parent)
-        return handle
+    """The process-wide CollectionFile of `path` (created on first use; a forked child builds its own)."""
+    return _files.get(path)
 
 
 # An interrupted restore (its journal still in the folder) is finished before any read or write of this process:
@@ -169,8 +162,7 @@ def reset_open_collections(data_dir: Path) -> None:
     """After a restore: every open TinyDB instance on `data_dir` must re-read (caches cleared, cached versions
     dropped — a restored file is a new inode anyway, so this is belt and braces)."""
     folder = str(Path(data_dir).resolve())
-    with _files_lock:
-        handles = [h for k, h in _files.items() if str(Path(k).parent) == folder]
+    handles = [h for k, h in _files.items() if str(Path(k).parent) == folder]
     for handle in handles:
         handle.reset_caches()
         handle.storage.drop_cache()
