@@ -5,25 +5,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from core import vocab
 from services import experts
 from tests.app.conftest import ROOT_PATH, build_download, logged_in, texts
+from tests.app.test_app_registry import _legacy_expert  # a 存量 expert registered through the service
 from tests.conftest import OFFICE
-
-
-def _legacy_expert(ctx, **overrides):
-    from services import legacy, settings
-    from tests.factories import make_expert
-    data = make_expert(settings.active_policy(ctx), **overrides)
-    appointed_on = (ctx.today() - timedelta(days=100)).isoformat()
-    found = legacy.preview(ctx, OFFICE, data, document_number="晋应急发〔2024〕12号", appointed_on=appointed_on)
-    return legacy.register_legacy(ctx, OFFICE, data, document_number="晋应急发〔2024〕12号",
-                                  appointed_on=appointed_on,
-                                  relaxations={r.rule_id: "原聘任时已核实，材料在档" for r in found.needs_reason})
 
 
 def _everything_shown(at) -> str:
