@@ -105,10 +105,10 @@ def test_an_application_from_intake_to_appointment_with_its_forms(server, page, 
     expect(page.get_by_text("已记录会议结果")).to_be_visible(timeout=30_000)
     type_date(page, "公示开始日期", date(2026, 7, 1))
     page.get_by_role("button", name="开始公示").click()
-    expect(page.get_by_text("公示期：2026-07-01 至 2026-07-05")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("公示期：2026年7月1日至5日")).to_be_visible(timeout=30_000)
     type_date(page, "聘任日期", date(2026, 7, 6))
     page.get_by_role("button", name="聘任并生成聘书编号").click()
-    expect(page.get_by_text("已于 2026-07-06 聘任 1 人")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("已于 2026年7月6日 聘任 1 人")).to_be_visible(timeout=30_000)
 
     # 附件2 and 附件4 from the review page
     nav(page, "条件审核")
